@@ -1,0 +1,49 @@
+# The two commands: `make demo` and `make test`. Everything else is a helper for them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test venv dev-venv migrate serve lint check bench clean messages
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+dev-venv: $(VENV)/.installed-dev
+
+migrate: venv
+	$(PY) manage.py migrate --noinput
+
+## make demo: virtualenv, install, migrate, load the demo, print the logins, serve on :8000
+demo: venv
+	$(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_load
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: the whole suite (SQLite unless DATABASE_URL says otherwise)
+test: dev-venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: dev-venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: dev-venv
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+clean:
+	rm -rf $(VENV) var/gongzhi.sqlite3*

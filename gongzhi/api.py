@@ -1,0 +1,43 @@
+"""The JSON API under /api/v1/. Each app contributes a router from its ``api.py``; every endpoint
+calls the same services and selectors as the pages, under the same permissions."""
+
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import django_auth
+
+from gongzhi.core.errors import DomainError
+
+api = NinjaAPI(
+    title="Gongzhi 共治 API",
+    version="1",
+    urls_namespace="api",
+    auth=[django_auth],
+    description="小区治理：地区与房屋、组织与职务、诉求台账、议事、测评、表决与资金。",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, error: DomainError):
+    return api.create_response(request, {"detail": error.message, "errors": error.errors}, status=error.status)
+
+
+@api.exception_handler(AuthenticationError)
+def not_signed_in(request, error):
+    return api.create_response(request, {"detail": _("请先登录")}, status=401)
+
+
+def _add_routers() -> None:
+    from importlib import import_module
+
+    for app in ("places", "orgs", "accounts", "indicators", "cases"):
+        try:
+            module = import_module(f"gongzhi.{app}.api")
+        except ModuleNotFoundError as error:
+            if error.name != f"gongzhi.{app}.api":
+                raise
+            continue
+        api.add_router(f"/{app}/" if app != "cases" else "/cases/", module.router)
+
+
+_add_routers()

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from gongzhi.indicators import views
+
+app_name = "indicators"
+urlpatterns = [path("", views.dashboard, name="dashboard")]

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from gongzhi.api import api
+from gongzhi.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.health, name="health"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("places/", include("gongzhi.places.urls")),
+    path("orgs/", include("gongzhi.orgs.urls")),
+    path("people/", include("gongzhi.accounts.urls")),
+    path("dashboard/", include("gongzhi.indicators.urls")),
+    path("cases/", include("gongzhi.cases.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
