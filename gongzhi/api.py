@@ -27,17 +27,24 @@ def not_signed_in(request, error):
     return api.create_response(request, {"detail": _("请先登录")}, status=401)
 
 
+# Each app's router is mounted at /api/v1/<app>/ (e.g. /api/v1/cases/).
+APPS_WITH_API = (
+    "places", "orgs", "accounts", "indicators", "cases", "notifications",
+    "meetings", "oversight", "elections", "funds", "volunteers",
+)
+
+
 def _add_routers() -> None:
     from importlib import import_module
 
-    for app in ("places", "orgs", "accounts", "indicators", "cases"):
+    for app in APPS_WITH_API:
         try:
             module = import_module(f"gongzhi.{app}.api")
         except ModuleNotFoundError as error:
             if error.name != f"gongzhi.{app}.api":
                 raise
             continue
-        api.add_router(f"/{app}/" if app != "cases" else "/cases/", module.router)
+        api.add_router(f"/{app}/", module.router)
 
 
 _add_routers()

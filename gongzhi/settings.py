@@ -39,6 +39,13 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.indicators",
     "gongzhi.cases",
+    "gongzhi.notifications",
+    "gongzhi.open311",
+    "gongzhi.meetings",
+    "gongzhi.oversight",
+    "gongzhi.elections",
+    "gongzhi.funds",
+    "gongzhi.volunteers",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,13 @@ urlpatterns = [
     path("people/", include("gongzhi.accounts.urls")),
     path("dashboard/", include("gongzhi.indicators.urls")),
     path("cases/", include("gongzhi.cases.urls")),
+    path("open311/v2/", include("gongzhi.open311.urls")),
+    path("notifications/", include("gongzhi.notifications.urls")),
+    path("meetings/", include("gongzhi.meetings.urls")),
+    path("oversight/", include("gongzhi.oversight.urls")),
+    path("elections/", include("gongzhi.elections.urls")),
+    path("funds/", include("gongzhi.funds.urls")),
+    path("volunteers/", include("gongzhi.volunteers.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
