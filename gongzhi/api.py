@@ -29,8 +29,17 @@ def not_signed_in(request, error):
 
 # Each app's router is mounted at /api/v1/<app>/ (e.g. /api/v1/cases/).
 APPS_WITH_API = (
-    "places", "orgs", "accounts", "indicators", "cases", "notifications",
-    "meetings", "oversight", "elections", "funds", "volunteers",
+    "places",
+    "orgs",
+    "accounts",
+    "indicators",
+    "cases",
+    "notifications",
+    "meetings",
+    "oversight",
+    "elections",
+    "funds",
+    "volunteers",
 )
 
 
