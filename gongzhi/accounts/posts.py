@@ -26,6 +26,7 @@ class Capability:
     MEETING_MANAGE = "meeting_manage"
     SURVEY_MANAGE = "survey_manage"
     ASSESS = "assess"
+    SCORECARD_MANAGE = "scorecard_manage"  # define and version scorecards (subdistrict administrators)
     LEDGER_VERIFY = "ledger_verify"
     VOTE_MANAGE = "vote_manage"
     ELECTION_MANAGE = "election_manage"
