@@ -28,6 +28,16 @@ class Person(models.Model):
     id_number = models.CharField(_("身份证号"), max_length=18, blank=True, validators=[validate_id_number])
     is_party_member = models.BooleanField(_("党员"), default=False)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # Where staff registered the person (a community or an estate). Keeps a newly registered
+    # person visible to the staff of that place before any post or flat links them to it.
+    registered_at = models.ForeignKey(
+        Place,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="registered_persons",
+        verbose_name=_("登记地点"),
+    )
     # Set when a resident asks for their account to be removed: the cases they reported stay,
     # with the person anonymized.
     anonymized_at = models.DateTimeField(null=True, blank=True, editable=False)
