@@ -1,6 +1,8 @@
 """The one settings module. Everything a deployment changes comes from environment variables
 (see ``docs/deploy.md``); the defaults give a newcomer a working SQLite site with no setup."""
 
+import datetime
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -10,6 +12,11 @@ from gongzhi.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 (BASE_DIR / "var").mkdir(exist_ok=True)
+
+# "production" switches on every transport-security default (HSTS, secure cookies, HTTPS redirect,
+# hashed static files); each can still be set on its own through its variable.
+GONGZHI_ENV = env_str("GONGZHI_ENV", "development")
+PRODUCTION = GONGZHI_ENV == "production"
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", "")
@@ -46,6 +53,10 @@ INSTALLED_APPS = [
     "gongzhi.elections",
     "gongzhi.funds",
     "gongzhi.volunteers",
+    "gongzhi.privacy",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -56,8 +67,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gongzhi.core.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gongzhi.urls"
@@ -75,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gongzhi.core.context_processors.navigation",
+                "gongzhi.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -100,6 +116,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any password is checked (django-axes).
+    "gongzhi.core.auth.LockoutBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -125,13 +143,14 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "gongzhi" / "static"]
+MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env_bool("STATIC_MANIFEST", False)
+            if env_bool("STATIC_MANIFEST", PRODUCTION)
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
@@ -140,9 +159,79 @@ STORAGES = {
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gongzhi@localhost")
 
+# Notification channels besides the in-app inbox (see gongzhi/notifications/senders.py).
+GONGZHI_NOTIFICATION_SENDERS = {"email": {"BACKEND": "gongzhi.notifications.senders.EmailSender"}}
+if env_str("GONGZHI_NOTIFICATION_WEBHOOK_URL", ""):
+    GONGZHI_NOTIFICATION_SENDERS["webhook"] = {
+        "BACKEND": "gongzhi.notifications.senders.WebhookSender",
+        "URL": env_str("GONGZHI_NOTIFICATION_WEBHOOK_URL", ""),
+        "SECRET": env_str("GONGZHI_NOTIFICATION_WEBHOOK_SECRET", ""),
+    }
+
+# --- Transport and browser security (all on in production; see docs/deploy.md). ---
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# The load balancer asks /healthz over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Behind nginx (or another proxy that terminates TLS) the app sees plain HTTP; trust the proxy's
+# X-Forwarded-Proto only when told the proxy sets it, never by default.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
+# Content-Security-Policy (gongzhi.core.middleware): no inline scripts anywhere; charts set inline
+# styles, so styles may be inline. CSP_REPORT_ONLY=true sends it as report-only while trying a change.
+CONTENT_SECURITY_POLICY = env_str(
+    "CONTENT_SECURITY_POLICY",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
+# Uploaded files: the size a request body may have in memory before it goes to a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 20 * 1024 * 1024)
+
+# --- Cache: Redis when REDIS_URL is set (shared by all workers), else one per process. ---
+REDIS_URL = env_str("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "gongzhi"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gongzhi"}
+    )
+}
+
+# --- Login lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account from one
+# address that account is locked there for AXES_COOLOFF_MINUTES; `manage.py axes_reset_username NAME`
+# unlocks at once. ---
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+if BEHIND_PROXY:
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# --- Rate limits (gongzhi.core.ratelimit): "<count>/<s|m|h|d>" per client address and group. The
+# test suite sends thousands of requests from one address through one process-wide cache, so the
+# limits are off while pytest runs (PYTEST_VERSION); the tests of the limits switch them on. ---
+RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", "PYTEST_VERSION" not in os.environ)
 
 LOGGING = {
     "version": 1,
@@ -156,4 +245,20 @@ GONGZHI = {
     # Who may reveal full personal data is decided by posts (accounts/posts.py); this only sets
     # how long an import may take before it is refused as too large for one request.
     "IMPORT_MAX_ROWS": env_int("GONGZHI_IMPORT_MAX_ROWS", 200_000),
+    # Rate limits of public endpoints, per client address (see gongzhi.core.ratelimit).
+    "RATE_LIMITS": {
+        "login": env_str("GONGZHI_RATE_LOGIN", "20/m"),
+        "case_report": env_str("GONGZHI_RATE_CASE_REPORT", "20/h"),
+        "open311_post": env_str("GONGZHI_RATE_OPEN311_POST", "60/h"),
+    },
+    # How long records holding personal data are kept, in days (0 = kept for ever); applied every
+    # day by the periodic job "privacy.apply_retention".
+    "RETENTION_DAYS": {
+        "login_attempts": env_int("GONGZHI_RETAIN_LOGIN_ATTEMPTS_DAYS", 90),
+        "reveal_log": env_int("GONGZHI_RETAIN_REVEAL_LOG_DAYS", 3 * 365),
+        "outbox": env_int("GONGZHI_RETAIN_OUTBOX_DAYS", 180),
+        "audit": env_int("GONGZHI_RETAIN_AUDIT_DAYS", 0),
+    },
+    # Where `manage.py backup` writes when no path is given.
+    "BACKUP_DIR": env_str("GONGZHI_BACKUP_DIR", str(BASE_DIR / "var" / "backups")),
 }
