@@ -261,4 +261,16 @@ GONGZHI = {
     },
     # Where `manage.py backup` writes when no path is given.
     "BACKUP_DIR": env_str("GONGZHI_BACKUP_DIR", str(BASE_DIR / "var" / "backups")),
+    # Case ledger (see docs/case-rates.md): days a resolved case waits for its review before it is
+    # closed as "no review"; hours within which the responsible party must respond (sign or reply)
+    # for the response rate; hours before a deadline a case counts as "due soon"; working days
+    # overdue after which a case escalates to the head of the organization, the community and the
+    # subdistrict; weights of the ratings in the satisfaction rate (cities differ).
+    "CASE_REVIEW_DAYS": env_int("GONGZHI_CASE_REVIEW_DAYS", 7),
+    "CASE_RESPONSE_HOURS": env_int("GONGZHI_CASE_RESPONSE_HOURS", 24),
+    "CASE_DUE_SOON_HOURS": env_int("GONGZHI_CASE_DUE_SOON_HOURS", 24),
+    "CASE_ESCALATION_WORKING_DAYS": (0, 1, 3),
+    "CASE_RATING_WEIGHTS": {"satisfied": "1", "basically_satisfied": "0.8", "dissatisfied": "0"},
+    "CASE_PHOTO_MAX_BYTES": env_int("GONGZHI_CASE_PHOTO_MAX_BYTES", 10 * 1024 * 1024),
+    "CASE_PHOTO_MAX_COUNT": 6,
 }
