@@ -7,7 +7,11 @@ dates [start, end); "as of a date" indicators read ``period.end - 1 day`` as the
 
 ``compute_many(places, period)`` computes the figure for several places in a fixed number of
 queries; every indicator must provide it so dashboards do not grow their query count with the
-number of places shown.
+number of places shown. ``gongzhi.indicators.scope.PlaceScope`` helps: it turns the places into
+path-prefix filters and attributes rows found under them back to each place.
+
+``levels`` names the kinds of place an indicator means something at (empty: every level); the
+dashboard's per-estate table shows only indicators that apply to estates.
 """
 
 import datetime
@@ -16,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,14 @@ class Figure:
             return "—"
         return f"{self.value}{unit}"
 
+    def as_dict(self) -> dict:
+        def plain(number):
+            if number is None or isinstance(number, int):
+                return number
+            return float(number) if isinstance(number, Decimal) else number
+
+        return {"value": plain(self.value), "numerator": plain(self.numerator), "denominator": plain(self.denominator)}
+
 
 @dataclass
 class Indicator:
@@ -77,12 +90,40 @@ class Indicator:
     order: int = 0
     drilldown: str = ""  # URL name of the list of records behind the figure, if any
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # Kinds of place the figure means something at ("subdistrict", "community", "estate", ...);
+    # empty: every level.
+    levels: tuple[str, ...] = field(default_factory=tuple)
+    short_label: str | Promise = ""  # for narrow table columns; the label when empty
+
+    @property
+    def is_rate(self) -> bool:
+        return str(self.unit) == "%"
+
+    def applies_to(self, kind: str) -> bool:
+        return not self.levels or kind in self.levels
 
     def compute(self, place, period: Period) -> Figure:
         return self.compute_many([place], period)[place.id]
 
 
 REGISTRY: dict[str, Indicator] = {}
+
+# Headings of the areas on the dashboard; an app with a new area adds its heading here.
+AREA_LABELS: dict[str, str | Promise] = {
+    "structure": _("组织架构"),
+    "cases": _("诉求办理"),
+    "meetings": _("议事协商"),
+    "evaluation": _("效度联评"),
+    "elections": _("选举表决"),
+    "money": _("资金"),
+    "works": _("民生实事"),
+    "volunteers": _("志愿服务"),
+}
+AREA_ORDER = tuple(AREA_LABELS)
+
+
+def area_label(area: str) -> str | Promise:
+    return AREA_LABELS.get(area, area)
 
 
 def register(indicator: Indicator) -> Indicator:
@@ -92,9 +133,13 @@ def register(indicator: Indicator) -> Indicator:
     return indicator
 
 
+def _area_rank(area: str) -> tuple[int, str]:
+    return (AREA_ORDER.index(area) if area in AREA_ORDER else len(AREA_ORDER), area)
+
+
 def indicators(area: str | None = None) -> list[Indicator]:
     items = [i for i in REGISTRY.values() if area is None or i.area == area]
-    return sorted(items, key=lambda i: (i.area, i.order, i.key))
+    return sorted(items, key=lambda i: (_area_rank(i.area), i.order, i.key))
 
 
 def compute_table(keys: Iterable[str], places: list, period: Period) -> dict[str, dict[int, Figure]]:
