@@ -9,7 +9,7 @@ from gongzhi.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.health, name="health"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("", include("gongzhi.core.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("places/", include("gongzhi.places.urls")),
@@ -25,6 +25,7 @@ urlpatterns = [
     path("funds/", include("gongzhi.funds.urls")),
     path("volunteers/", include("gongzhi.volunteers.urls")),
     path("api/v1/", api.urls),
+    path("privacy/", include("gongzhi.privacy.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -23,6 +23,7 @@ NAV: list[NavEntry] = [
     NavEntry("orgs:list", _("组织"), "view_internal", 30),
     NavEntry("accounts:people", _("人员"), "manage_people", 40),
     NavEntry("indicators:dashboard", _("指标看板"), "view_dashboard", 90),
+    NavEntry("audit-log", _("审计记录"), "audit_read", 96),
 ]
 
 
