@@ -54,6 +54,9 @@ COMMUNITY_STAFF = STAFF_COMMON | {
     C.EXPORT_DATA,
     C.CASE_INTAKE,
     C.CASE_DISPATCH,
+    # Cases assigned to the residents' committee or the community party committee themselves
+    # (neighbour disputes and the like) are worked by the community's own staff.
+    C.CASE_WORK,
     C.CASE_INSPECT,
     C.MEETING_MANAGE,
     C.SURVEY_MANAGE,
