@@ -6,3 +6,10 @@ class MeetingsConfig(AppConfig):
     name = "gongzhi.meetings"
     label = "meetings"
     verbose_name = _("议事")
+
+    def ready(self) -> None:
+        from gongzhi.core import navigation
+        from gongzhi.meetings import receivers
+
+        navigation.register(navigation.NavEntry("meetings:index", _("议事"), None, 50))
+        receivers.connect()
