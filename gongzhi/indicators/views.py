@@ -1,13 +1,80 @@
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 
 from gongzhi.accounts import access
-from gongzhi.indicators.registry import indicators
+from gongzhi.accounts.posts import Capability
+from gongzhi.core.errors import DomainError
+from gongzhi.indicators import selectors
+from gongzhi.indicators.registry import area_label, indicators
+from gongzhi.places.models import Place
+
+
+def place_for(request, value) -> Place:
+    """The place asked for, if the user may see its dashboard: 404 for anyone else (outsiders do
+    not learn which places exist)."""
+    try:
+        place = Place.objects.get(pk=int(value), kind__in=selectors.DASHBOARD_KINDS)
+    except (TypeError, ValueError, Place.DoesNotExist):
+        raise Http404 from None
+    if not request.user.has_perm("indicators.view_dashboard", place):
+        raise Http404
+    return place
 
 
 @login_required
 def dashboard(request):
-    if not access.can(request.user, "view_dashboard"):
+    if not access.can(request.user, Capability.VIEW_DASHBOARD):
         raise PermissionDenied
-    return render(request, "indicators/dashboard.html", {"indicators": indicators()})
+    if request.GET.get("place"):
+        place = place_for(request, request.GET["place"])
+    else:
+        place = selectors.default_place(request.user)
+        if place is None:
+            raise PermissionDenied
+    today = timezone.localdate()
+    errors = []
+    try:
+        day = selectors.parse_day(request.GET.get("date"), default=today)
+    except DomainError as error:
+        errors.append(error.message)
+        day = today
+    try:
+        start = selectors.parse_day(request.GET.get("start")) if request.GET.get("start") else None
+        period = selectors.period_for(start, day)
+    except DomainError as error:
+        errors.append(error.message)
+        period = selectors.period_for(None, day)
+    data = selectors.dashboard(place, period)
+    return render(
+        request,
+        "indicators/dashboard.html",
+        {
+            "dashboard": data,
+            "place": place,
+            "choices": selectors.place_choices(request.user, place),
+            "day": period.last_day,
+            "start": period.start,
+            "chart_json": json.dumps(data.chart(), ensure_ascii=False),
+            "errors": errors,
+        },
+    )
+
+
+@login_required
+def definitions(request):
+    """Every figure's definition: label, formula, unit, source. Readable by anyone with a dashboard."""
+    if not access.can(request.user, Capability.VIEW_DASHBOARD):
+        raise PermissionDenied
+    groups: dict[str, list] = {}
+    for indicator in indicators():
+        groups.setdefault(indicator.area, []).append(indicator)
+    return render(
+        request,
+        "indicators/definitions.html",
+        {"groups": [(area_label(area), items) for area, items in groups.items()]},
+    )

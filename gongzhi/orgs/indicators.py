@@ -36,6 +36,8 @@ PARTY_POSTS = {
     party: [post for post, rule in POSTS.items() if rule.party == party] for party in ("branch", "committee", "company")
 }
 COMMUNITY_ORG_KINDS = (OrgKind.PARTY_COMMITTEE, OrgKind.RESIDENTS_COMMITTEE)
+# Members of the community's "two committees" (两委); part-time members are counted on their own.
+COMMUNITY_MEMBER_POSTS = (PostKind.COMMUNITY_SECRETARY, PostKind.COMMUNITY_WORKER)
 # Posts through which a party member is "in a building grid" (seed 000: 党员楼栋长、党员中心户、网格员).
 GRID_POSTS = (PostKind.GRID_WORKER, PostKind.BUILDING_HEAD, PostKind.PARTY_GROUP_LEADER)
 
@@ -195,6 +197,7 @@ def compute_community_members_on_committees(places, period: Period) -> dict[int,
         org_current_q(day, "organization__"),
         person_id=OuterRef("person_id"),
         organization__kind__in=COMMUNITY_ORG_KINDS,
+        post__in=COMMUNITY_MEMBER_POSTS,
     )
     rows = (
         Appointment.objects.filter(
@@ -395,7 +398,7 @@ register(
         order=31,
         label=_("社区“两委”成员兼任业委会成员"),
         short_label=_("两委兼任"),
-        formula=_("当日在社区党组织或居委会任职、同时在本地小区业委会任职的人数"),
+        formula=_("当日担任社区党组织书记或社区工作者（社区“两委”成员，不含兼职委员）、同时在本地小区业委会任职的人数"),
         unit=_("人"),
         source=cite(SEED_000, _("23名社区“两委”成员通过法定程序兼任业委会成员")),
         compute_many=compute_community_members_on_committees,

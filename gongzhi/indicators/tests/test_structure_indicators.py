@@ -114,6 +114,11 @@ def test_community_members_on_committees(structure_world):
     assert figures("community_members_on_committees", structure_world, D - datetime.timedelta(days=1))[
         "S"
     ] == Figure.count(2)
+    # From 2025-07-01 P4, K2's chair, is a part-time member of the community party committee:
+    # part-time members are not "two committees" members, so P4 does not count.
+    assert figures("community_members_on_committees", structure_world, datetime.date(2025, 7, 1))["S"] == Figure.count(
+        1
+    )
 
 
 def test_part_time_members_only_above_the_estate(structure_world):

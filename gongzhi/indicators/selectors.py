@@ -1,0 +1,192 @@
+"""Reads behind the dashboard and the indicators API: which places a user may look at, and the
+figures of a place with its breakdown, all in a fixed number of queries whatever the number of
+estates."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts import access
+from gongzhi.accounts.posts import Capability
+from gongzhi.core.errors import DomainError
+from gongzhi.indicators.registry import Figure, Indicator, Period, area_label, indicators
+from gongzhi.places.models import Place, PlaceKind
+
+DASHBOARD_KINDS = (PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY, PlaceKind.ESTATE)
+EARLIEST = datetime.date(2000, 1, 1)
+
+
+def dashboard_places(user) -> QuerySet:
+    """Places (above buildings) where the user may see the dashboard."""
+    return Place.objects.filter(access.scope_q(user, Capability.VIEW_DASHBOARD, "path"), kind__in=DASHBOARD_KINDS)
+
+
+def place_choices(user, current: Place | None = None) -> list[Place]:
+    """The places offered in the chooser (one query): every place in scope above the estate; the
+    estates too when the user's scope is estates only. Estates of a larger scope are reached from
+    the per-estate table."""
+    places = list(dashboard_places(user).select_related("parent").order_by("path"))
+    above = [place for place in places if place.kind != PlaceKind.ESTATE]
+    chosen = above or places
+    if current is not None and all(place.id != current.id for place in chosen):
+        chosen.append(current)
+    return chosen
+
+
+def default_place(user) -> Place | None:
+    """The user's highest place: the shortest path they may see the dashboard at."""
+    paths = access.paths_with(user, Capability.VIEW_DASHBOARD)
+    if not paths:
+        return None
+    if "/" in paths:
+        return Place.objects.filter(kind__in=DASHBOARD_KINDS).order_by("depth", "path").first()
+    shortest = min(paths, key=lambda path: (len(path), path))
+    return Place.objects.filter(path=shortest, kind__in=DASHBOARD_KINDS).first()
+
+
+def parse_day(value: str | None, *, default: datetime.date | None = None, label: str = "") -> datetime.date:
+    """A date typed as YYYY-MM-DD; refused with a clear message otherwise."""
+    if value is None or not value.strip():
+        return default or timezone.localdate()
+    try:
+        day = datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        raise DomainError(
+            _("日期“%(value)s”格式不正确，请按“年-月-日”填写，例如2025-06-30") % {"value": value}
+        ) from None
+    if day < EARLIEST:
+        raise DomainError(_("日期不能早于%(date)s") % {"date": EARLIEST.isoformat()})
+    return day
+
+
+def period_for(start: datetime.date | None, day: datetime.date) -> Period:
+    """[start, day]: structure figures read the state on ``day``; figures over a period (cases,
+    meetings…) count from ``start``, by default the first day of the year of ``day``."""
+    start = start or datetime.date(day.year, 1, 1)
+    if start > day:
+        raise DomainError(_("开始日期不能晚于截止日期"))
+    return Period(start, day + datetime.timedelta(days=1))
+
+
+@dataclass
+class Card:
+    indicator: Indicator
+    figure: Figure
+
+    @property
+    def display(self) -> str:
+        return self.figure.display(str(self.indicator.unit) if self.indicator.is_rate else "")
+
+    @property
+    def cell(self) -> str:
+        """The short form used in tables: yes/no for a rate over a single estate."""
+        figure = self.figure
+        if figure.value is None:
+            return "—"
+        if self.indicator.is_rate and figure.denominator == 1:
+            return _("是") if figure.numerator else _("否")
+        return self.display
+
+    @property
+    def ratio(self) -> str:
+        if not self.indicator.is_rate:
+            return ""
+        return f"{self.figure.numerator or 0}/{self.figure.denominator or 0}"
+
+
+@dataclass
+class Row:
+    place: Place
+    cells: list[Card]
+
+    @property
+    def figures(self) -> list[Figure]:
+        return [cell.figure for cell in self.cells]
+
+
+@dataclass
+class Section:
+    area: str
+    label: str
+    cards: list[Card]
+
+
+@dataclass
+class Dashboard:
+    place: Place
+    period: Period
+    sections: list[Section]
+    columns: list[Indicator] = field(default_factory=list)  # indicators shown per estate/community
+    communities: list[Row] = field(default_factory=list)
+    estates: list[Row] = field(default_factory=list)
+
+    @property
+    def day(self) -> datetime.date:
+        return self.period.last_day
+
+    def chart(self) -> dict:
+        """What the chart draws: each rate indicator for the communities (or estates) under the
+        place, or for the place itself when it is an estate."""
+        rows = self.communities or self.estates
+        rates = [(i, indicator) for i, indicator in enumerate(self.columns) if indicator.is_rate]
+        if rows:
+            return {
+                "mode": "breakdown",
+                "categories": [row.place.name for row in rows],
+                "series": [
+                    {
+                        "key": indicator.key,
+                        "name": str(indicator.label),
+                        "values": [_number(row.figures[i].value) for row in rows],
+                    }
+                    for i, indicator in rates
+                ],
+            }
+        cards = [card for section in self.sections for card in section.cards if card.indicator.is_rate]
+        return {
+            "mode": "place",
+            "categories": [str(card.indicator.short_label or card.indicator.label) for card in cards],
+            "series": [{"key": "value", "name": self.place.name, "values": [_number(c.figure.value) for c in cards]}],
+        }
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def dashboard(place: Place, period: Period, *, area: str | None = None) -> Dashboard:
+    """The figures of ``place`` on the period, with one row per community and per estate under it."""
+    chosen = indicators(area)
+    estates: list[Place] = []
+    communities: list[Place] = []
+    if place.kind != PlaceKind.ESTATE:
+        below = list(
+            Place.objects.within(place)
+            .filter(kind__in=(PlaceKind.COMMUNITY, PlaceKind.ESTATE), is_active=True)
+            .exclude(pk=place.pk)
+            .select_related("parent")
+            .order_by("path")
+        )
+        estates = [p for p in below if p.kind == PlaceKind.ESTATE]
+        communities = [p for p in below if p.kind == PlaceKind.COMMUNITY] if place.kind != PlaceKind.COMMUNITY else []
+    everything = [place, *communities, *estates]
+    computed = {indicator.key: indicator.compute_many(everything, period) for indicator in chosen}
+    sections: dict[str, Section] = {}
+    for indicator in chosen:
+        if not indicator.applies_to(place.kind):
+            continue
+        section = sections.setdefault(indicator.area, Section(indicator.area, str(area_label(indicator.area)), []))
+        section.cards.append(Card(indicator, computed[indicator.key][place.id]))
+    columns = [indicator for indicator in chosen if indicator.applies_to(PlaceKind.ESTATE)]
+
+    def rows(places, cols):
+        return [Row(p, [Card(indicator, computed[indicator.key][p.id]) for indicator in cols]) for p in places]
+
+    result = Dashboard(place=place, period=period, sections=list(sections.values()), columns=columns)
+    result.estates = rows(estates, columns)
+    # Community rows use the estate columns too, so both tables and the chart line up.
+    result.communities = rows(communities, columns) if communities else []
+    return result
