@@ -6,3 +6,8 @@ class Open311Config(AppConfig):
     name = "gongzhi.open311"
     label = "open311"
     verbose_name = _("Open311 接口")
+
+    def ready(self):
+        from gongzhi.core import navigation
+
+        navigation.register(navigation.NavEntry("open311:keys", _("接口密钥"), "manage_orgs", 95))
