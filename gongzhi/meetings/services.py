@@ -338,6 +338,9 @@ def meeting_call_ad_hoc(
 
 
 def _require_open(meeting: Meeting) -> None:
+    """Read the status from the database, locking the row, so that a stale copy of a meeting
+    closed meanwhile cannot be written to."""
+    meeting.status = Meeting.objects.select_for_update().values_list("status", flat=True).get(pk=meeting.pk)
     if meeting.status == MeetingStatus.CLOSED:
         raise DomainError(_("会议已结束，记录不能再修改；如需更正请追加更正说明"), status=409)
     if meeting.status == MeetingStatus.CANCELLED:
