@@ -1,2 +1,54 @@
+from django.urls import path
+
+from gongzhi.oversight import views
+
 app_name = "oversight"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("surveys/", views.surveys, name="surveys"),
+    path("surveys/new/", views.survey_new, name="survey-new"),
+    path("surveys/<int:survey_id>/", views.survey_detail, name="survey"),
+    path("surveys/<int:survey_id>/questions/", views.survey_question_add, name="survey-question-add"),
+    path(
+        "surveys/<int:survey_id>/questions/<int:question_id>/remove/",
+        views.survey_question_remove,
+        name="survey-question-remove",
+    ),
+    path("surveys/<int:survey_id>/publish/", views.survey_publish, name="survey-publish"),
+    path("surveys/<int:survey_id>/close/", views.survey_close, name="survey-close"),
+    path("surveys/<int:survey_id>/answer/", views.survey_answer, name="survey-answer"),
+    path("surveys/<int:survey_id>/paper/", views.survey_paper, name="survey-paper"),
+    path("surveys/<int:survey_id>/results/", views.survey_results, name="survey-results"),
+    path("surveys/<int:survey_id>/findings/", views.survey_findings, name="survey-findings"),
+    path("inspections/", views.inspections, name="inspections"),
+    path("inspections/new/", views.inspection_new, name="inspection-new"),
+    path("inspections/<int:inspection_id>/", views.inspection_detail, name="inspection"),
+    path("inspections/<int:inspection_id>/findings/", views.inspection_finding, name="inspection-finding"),
+    path("inspections/<int:inspection_id>/checks/", views.inspection_check, name="inspection-check"),
+    path("inspections/<int:inspection_id>/submit/", views.inspection_submit, name="inspection-submit"),
+    path("ledger/", views.ledger_index, name="ledger-index"),
+    path("ledger/<int:estate_id>/", views.ledger, name="ledger"),
+    path("ledger/<int:estate_id>/export/", views.ledger_export, name="ledger-export"),
+    path("ledger/items/<int:item_id>/", views.ledger_item, name="ledger-item"),
+    path("ledger/items/<int:item_id>/rectify/", views.ledger_item_rectify, name="ledger-item-rectify"),
+    path("ledger/items/<int:item_id>/verify/", views.ledger_item_verify, name="ledger-item-verify"),
+    path("scorecards/", views.scorecards, name="scorecards"),
+    path("scorecards/new/", views.scorecard_new, name="scorecard-new"),
+    path("scorecards/<int:scorecard_id>/", views.scorecard_detail, name="scorecard"),
+    path("scorecards/<int:scorecard_id>/settings/", views.scorecard_settings, name="scorecard-settings"),
+    path("scorecards/<int:scorecard_id>/groups/", views.scorecard_group_add, name="scorecard-group-add"),
+    path("scorecards/<int:scorecard_id>/criteria/", views.scorecard_criterion_add, name="scorecard-criterion-add"),
+    path(
+        "scorecards/<int:scorecard_id>/criteria/<int:criterion_id>/remove/",
+        views.scorecard_criterion_remove,
+        name="scorecard-criterion-remove",
+    ),
+    path("scorecards/<int:scorecard_id>/publish/", views.scorecard_publish, name="scorecard-publish"),
+    path("scorecards/<int:scorecard_id>/revise/", views.scorecard_revise, name="scorecard-revise"),
+    path("assessments/", views.assessments, name="assessments"),
+    path("assessments/new/", views.assessment_new, name="assessment-new"),
+    path("assessments/<int:assessment_id>/", views.assessment_detail, name="assessment"),
+    path("assessments/<int:assessment_id>/submit/", views.assessment_submit, name="assessment-submit"),
+    path("companies/<int:company_id>/", views.company_ratings, name="company"),
+    path("companies/<int:company_id>/export/", views.company_ratings_export, name="company-export"),
+]

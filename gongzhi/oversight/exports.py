@@ -1,0 +1,173 @@
+"""Excel files in the layout staff already use: a title row, the unit and date, a bordered table
+with a bold header, frozen header, sensible column widths, printable on A4 landscape."""
+
+import io
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from gongzhi.oversight.models import LedgerState
+
+THIN = Side(style="thin", color="000000")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
+WRAP = Alignment(wrap_text=True, vertical="center")
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+def _sheet(title: str, subtitle: str, headers: list[tuple[str, int]]):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    last = get_column_letter(len(headers))
+    sheet.merge_cells(f"A1:{last}1")
+    sheet["A1"] = title
+    sheet["A1"].font = Font(size=16, bold=True)
+    sheet["A1"].alignment = CENTER
+    sheet.row_dimensions[1].height = 30
+    sheet.merge_cells(f"A2:{last}2")
+    sheet["A2"] = subtitle
+    sheet["A2"].alignment = Alignment(horizontal="right")
+    for column, (header, width) in enumerate(headers, start=1):
+        cell = sheet.cell(row=3, column=column, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = CENTER
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = "A4"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "3:3"
+    return workbook, sheet
+
+
+def _row(sheet, row: int, values: list) -> None:
+    for column, value in enumerate(values, start=1):
+        cell = sheet.cell(row=row, column=column, value=value)
+        cell.border = BORDER
+        cell.alignment = WRAP
+
+
+def _local(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d") if value else ""
+
+
+def ledger_workbook(estate, items) -> bytes:
+    """整改台账: one row per finding, numbered, with source, responsible party, deadline, progress,
+    state and the sign-off (who verified, when, and what they saw)."""
+    today = timezone.localdate()
+    workbook, sheet = _sheet(
+        _("%(estate)s问题整改台账") % {"estate": estate.name},
+        _("导出日期：%(d)s") % {"d": today.isoformat()},
+        [
+            (_("序号"), 6),
+            (_("编号"), 8),
+            (_("问题来源"), 12),
+            (_("发现时间"), 12),
+            (_("发现人"), 10),
+            (_("问题描述"), 40),
+            (_("位置"), 14),
+            (_("责任单位"), 18),
+            (_("整改时限"), 12),
+            (_("整改情况"), 36),
+            (_("状态"), 12),
+            (_("是否超期"), 8),
+            (_("销号时间"), 12),
+            (_("核验人"), 10),
+            (_("核验意见"), 30),
+            (_("诉求编号"), 16),
+        ],
+    )
+    row = 4
+    for index, item in enumerate(items, start=1):
+        rectification = "；".join(e.note for e in item.evidence.all() if e.kind == "rectification" and e.note)
+        verification = item.verifications.all()
+        last = verification[len(verification) - 1] if verification else None
+        _row(
+            sheet,
+            row,
+            [
+                index,
+                item.number,
+                item.get_source_display(),
+                _local(item.created_at),
+                item.found_by,
+                f"{item.title}\n{item.description}".strip(),
+                item.location,
+                item.responsible.name if item.responsible else "",
+                item.deadline.isoformat() if item.deadline else "",
+                rectification,
+                item.get_state_display(),
+                _("是") if item.is_overdue(today) else _("否"),
+                _local(item.signed_off_at) if item.state == LedgerState.SIGNED_OFF else "",
+                last.by_name if last else "",
+                last.note if last else "",
+                item.case.number if item.case_id else "",
+            ],
+        )
+        row += 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def company_rating_workbook(company, history) -> bytes:
+    """The rating history of a property company, as a tender asks for it (seed 004: the star
+    rating is attached to the tender documents)."""
+    workbook, sheet = _sheet(
+        _("%(company)s 星级评定及信用评价记录") % {"company": company.name},
+        _("统一社会信用代码：%(code)s    导出日期：%(d)s")
+        % {"code": company.credit_code or "—", "d": timezone.localdate().isoformat()},
+        [
+            (_("序号"), 6),
+            (_("小区"), 16),
+            (_("评分表"), 24),
+            (_("版本"), 6),
+            (_("考评期"), 24),
+            (_("得分"), 10),
+            (_("得分率%"), 10),
+            (_("星级"), 10),
+            (_("信用等级"), 10),
+            (_("是否达标"), 10),
+            (_("提交日期"), 12),
+            (_("评语"), 30),
+        ],
+    )
+    for index, assessment in enumerate(history, start=1):
+        _row(
+            sheet,
+            3 + index,
+            [
+                index,
+                assessment.estate.name,
+                assessment.scorecard.name,
+                f"v{assessment.scorecard.version}",
+                f"{assessment.period_start} — {assessment.period_end}",
+                assessment.total,
+                assessment.percent,
+                "★" * (assessment.stars or 0),
+                assessment.credit_grade,
+                _("达标") if assessment.passed else _("不达标"),
+                _local(assessment.submitted_at),
+                assessment.note,
+            ],
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
