@@ -31,30 +31,58 @@ def person_create(
     is_party_member: bool = False,
     acting_user=None,
     user: User | None = None,
+    registered_at: Place | None = None,
+    note: str = "",
 ) -> Person:
     name = (name or "").strip()
     if not name:
         raise DomainError(_("姓名不能为空"))
+    if registered_at is not None and registered_at.kind not in {"subdistrict", "community", "estate"}:
+        raise DomainError(_("登记地点必须是街道、社区或小区"))
     person = Person(
         name=name,
         phone=normalize_phone(phone),
         id_number=(id_number or "").strip().upper(),
         is_party_member=is_party_member,
         user=user,
+        registered_at=registered_at,
+        note=(note or "").strip(),
     )
     _validated(person)
     person.save()
+    if acting_user is not None:
+        audit_record(acting_user=acting_user, action="person.create", target=f"person:{person.id}")
     return person
+
+
+PERSON_EDITABLE_FIELDS = {"name", "phone", "id_number", "is_party_member", "note", "registered_at"}
 
 
 @transaction.atomic
 def person_update(*, person: Person, acting_user=None, **fields) -> Person:
+    unknown = set(fields) - PERSON_EDITABLE_FIELDS
+    if unknown:
+        raise DomainError(_("不能修改该项：%(field)s") % {"field": "、".join(sorted(unknown))})
     if "phone" in fields:
         fields["phone"] = normalize_phone(fields["phone"])
+    if "id_number" in fields:
+        fields["id_number"] = (fields["id_number"] or "").strip().upper()
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"]:
+            raise DomainError(_("姓名不能为空"))
     for key, value in fields.items():
         setattr(person, key, value)
     _validated(person)
     person.save()
+    if acting_user is not None:
+        # Which fields changed, never their values: the audit log is not a copy of personal data.
+        audit_record(
+            acting_user=acting_user,
+            action="person.update",
+            target=f"person:{person.id}",
+            detail={"fields": sorted(fields)},
+        )
     return person
 
 
@@ -162,9 +190,42 @@ def appointment_end(*, appointment: Appointment, ends_on: datetime.date, acting_
 
 @transaction.atomic
 def ownership_add(*, person: Person, flat: Flat, starts_on: datetime.date | None = None, acting_user=None) -> Ownership:
+    """Register a person as an owner of a flat. A flat may have several (joint) owners and a
+    person may own several flats."""
     if Ownership.objects.filter(person=person, flat=flat, ends_on__isnull=True).exists():
         raise DomainError(_("%(name)s已是该房屋的业主") % {"name": person.name})
-    return Ownership.objects.create(person=person, flat=flat, starts_on=starts_on)
+    ownership = Ownership.objects.create(person=person, flat=flat, starts_on=starts_on)
+    if acting_user is not None:
+        audit_record(
+            acting_user=acting_user,
+            action="ownership.add",
+            target=f"flat:{flat.id}",
+            detail={"person": person.id},
+        )
+    if person.user_id:
+        access.forget_grants(person.user)
+    return ownership
+
+
+@transaction.atomic
+def ownership_end(*, ownership: Ownership, ends_on: datetime.date, acting_user=None) -> Ownership:
+    """The owner no longer owns the flat (sold, transferred) from ``ends_on``."""
+    if ownership.ends_on is not None:
+        raise DomainError(_("该产权登记已结束"))
+    if ownership.starts_on and ends_on <= ownership.starts_on:
+        raise DomainError(_("结束日期必须晚于开始日期"))
+    ownership.ends_on = ends_on
+    ownership.save(update_fields=["ends_on"])
+    if acting_user is not None:
+        audit_record(
+            acting_user=acting_user,
+            action="ownership.end",
+            target=f"flat:{ownership.flat_id}",
+            detail={"person": ownership.person_id, "ends_on": str(ends_on)},
+        )
+    if ownership.person.user_id:
+        access.forget_grants(ownership.person.user)
+    return ownership
 
 
 @transaction.atomic
@@ -194,7 +255,35 @@ def party_check_in(
         )
     if PartyCheckIn.objects.filter(person=person, ended_on__isnull=True).exists():
         raise DomainError(_("%(name)s已在其他小区报到") % {"name": person.name})
-    return PartyCheckIn.objects.create(person=person, estate=estate, checked_in_on=checked_in_on, workplace=workplace)
+    check_in = PartyCheckIn.objects.create(
+        person=person, estate=estate, checked_in_on=checked_in_on, workplace=(workplace or "").strip()[:100]
+    )
+    if acting_user is not None:
+        audit_record(
+            acting_user=acting_user,
+            action="party_check_in.create",
+            target=estate.path,
+            detail={"person": person.id, "on": str(checked_in_on)},
+        )
+    return check_in
+
+
+@transaction.atomic
+def party_check_in_end(*, check_in: PartyCheckIn, ended_on: datetime.date, acting_user=None) -> PartyCheckIn:
+    if check_in.ended_on is not None:
+        raise DomainError(_("该报到已结束"))
+    if ended_on < check_in.checked_in_on:
+        raise DomainError(_("结束日期不能早于报到日期"))
+    check_in.ended_on = ended_on
+    check_in.save(update_fields=["ended_on"])
+    if acting_user is not None:
+        audit_record(
+            acting_user=acting_user,
+            action="party_check_in.end",
+            target=check_in.estate.path,
+            detail={"person": check_in.person_id, "on": str(ended_on)},
+        )
+    return check_in
 
 
 @transaction.atomic
@@ -207,9 +296,11 @@ def personal_data_reveal(*, person: Person, field: str, acting_user, reason: str
     places += list(Place.objects.filter(estate_flats__residences__person=person).distinct())
     places += [
         a.organization.place if a.organization_id else a.place
-        for a in person.appointments.all()
+        for a in person.appointments.select_related("organization__place", "place")
         if a.place_id or a.organization_id
     ]
+    if person.registered_at_id:
+        places.append(person.registered_at)
     allowed = any(access.can(acting_user, "reveal_personal_data", p) for p in places if p is not None)
     if not allowed and not acting_user.is_superuser:
         raise DomainError(_("您无权查看该人员的完整个人信息"), status=403)
