@@ -30,9 +30,15 @@ def manages_here(user, obj=None):
     return obj is not None and access.can(user, C.MEETING_MANAGE, _place(obj))
 
 
+def _within(user, capability, obj) -> bool:
+    from gongzhi.meetings.services import works_within
+
+    return works_within(user, capability, _place(obj))
+
+
 @rules.predicate
 def works_here(user, obj=None):
-    return obj is not None and access.can(user, C.VIEW_INTERNAL, _place(obj))
+    return obj is not None and _within(user, C.VIEW_INTERNAL, obj)
 
 
 @rules.predicate
@@ -44,8 +50,7 @@ def resident_here(user, obj=None):
 def adds_staff_topics_here(user, obj=None):
     if obj is None:
         return False
-    place = _place(obj)
-    return access.can(user, C.MEETING_MANAGE, place) or access.can(user, C.CASE_INSPECT, place)
+    return access.can(user, C.MEETING_MANAGE, _place(obj)) or _within(user, C.CASE_INSPECT, obj)
 
 
 rules.add_perm("meetings.view_meeting", sees_here)

@@ -53,6 +53,12 @@ def _person_of(user) -> Person | None:
     return getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
 
 
+def works_within(user, capability: str, place: Place) -> bool:
+    """Holds ``capability`` at the place, above it, or somewhere under it (a building head at one
+    building of the estate works within the estate)."""
+    return any(_related_paths(path, place.path) for path in access.paths_with(user, capability))
+
+
 def _require(user, capability: str, obj, message=None) -> None:
     if not access.can(user, capability, obj):
         raise DomainError(message or _("您没有权限进行此操作"), status=403)
@@ -312,8 +318,10 @@ def meeting_call_ad_hoc(
     duration_minutes: int = 60,
     now: datetime.datetime | None = None,
 ) -> Meeting:
-    """临时议事: anyone who works at the place may call one for an urgent matter, with a reason."""
-    _require(acting_user, C.VIEW_INTERNAL, place)
+    """临时议事: anyone who works at the place (down to a building head) may call one for an
+    urgent matter, with a reason."""
+    if not works_within(acting_user, C.VIEW_INTERNAL, place):
+        raise DomainError(_("您没有权限进行此操作"), status=403)
     _meeting_place_ok(place)
     reason = _clean_text(reason, field=_("召集事由"), max_length=2000)
     now = now or timezone.now()
@@ -890,6 +898,7 @@ def meeting_close(*, meeting: Meeting, acting_user, summary: str = "") -> Meetin
 @transaction.atomic
 def correction_append(*, meeting: Meeting, text: str, acting_user, item: AgendaItem | None = None) -> Correction:
     _require(acting_user, C.MEETING_MANAGE, meeting.place)
+    meeting.status = Meeting.objects.values_list("status", flat=True).get(pk=meeting.pk)
     if meeting.status != MeetingStatus.CLOSED:
         raise DomainError(_("会议尚未结束，可直接修改记录"), status=409)
     if item is not None and item.meeting_id != meeting.id:
