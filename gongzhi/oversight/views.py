@@ -672,7 +672,10 @@ def ledger_item_rectify(request, item_id: int):
     return _done(
         request,
         lambda: services.ledger_item_report_rectified(
-            item=item, note=request.POST.get("note", ""), photos=request.FILES.getlist("photos"), acting_user=request.user
+            item=item,
+            note=request.POST.get("note", ""),
+            photos=request.FILES.getlist("photos"),
+            acting_user=request.user,
         ),
         _("整改情况已提交，等待现场核验"),
         reverse("oversight:ledger-item", args=[item.id]),

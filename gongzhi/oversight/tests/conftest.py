@@ -10,8 +10,10 @@ from gongzhi.oversight import services
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
+def _media_and_fast_passwords(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The named world creates nine logins per test; a fast hasher keeps the suite quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
