@@ -6,3 +6,11 @@ class CasesConfig(AppConfig):
     name = "gongzhi.cases"
     label = "cases"
     verbose_name = _("诉求台账")
+
+    def ready(self) -> None:
+        from gongzhi.core import navigation
+        from gongzhi.core.navigation import NavEntry
+
+        navigation.register(NavEntry("cases:mine", _("我的诉求"), "resident", 10))
+        navigation.register(NavEntry("cases:queue", _("诉求工作台"), "view_internal", 15))
+        navigation.register(NavEntry("cases:boards", _("诉求公示"), None, 85))

@@ -231,7 +231,7 @@ def _notify_for(case: Case, event: CaseEvent) -> None:
             url=url,
             kind=kind,
         )
-    if event.kind in (EventKind.RESOLVED, EventKind.REVIEW_REQUESTED):
+    if event.kind == EventKind.REVIEW_REQUESTED:
         _notify(
             [_reporter_user(case)],
             title=_("您反映的问题已办结，请评价：%(number)s") % title_args,

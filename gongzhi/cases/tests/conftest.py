@@ -7,6 +7,12 @@ from gongzhi.cases import services
 from gongzhi.cases.models import Category
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The named world logs in nine personas; the production hasher costs seconds per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def category(db):
     return Category.objects.get(code="repair")
@@ -41,3 +47,35 @@ def dispatched(world, report):
 
 def in_days(days: int) -> datetime.datetime:
     return timezone.now() + datetime.timedelta(days=days)
+
+
+def jpeg_with_gps(name="photo.jpg", size=(64, 48)):
+    """A real JPEG from a phone camera, with a camera model and a GPS position in its EXIF."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    image = Image.new("RGB", size, (200, 30, 30))
+    exif = image.getexif()
+    exif[0x0110] = "SecretPhone 12"  # Model
+    gps = exif.get_ifd(0x8825)
+    gps[1] = "N"
+    gps[2] = (31.0, 14.0, 5.0)
+    gps[3] = "E"
+    gps[4] = (121.0, 28.0, 9.0)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+@pytest.fixture
+def other_steward(world):
+    """A steward of the company serving 鸿盛名邸 and 梅岭新村."""
+    from gongzhi.accounts import services as people
+    from gongzhi.testing import PASSWORD, START
+
+    person = people.person_create(name="赵管家", phone="13800005556")
+    user = people.user_create_for_person(person=person, username="other_steward", password=PASSWORD)
+    people.appointment_create(person=person, post="company_steward", organization=world.other_company, starts_on=START)
+    return user
