@@ -125,3 +125,9 @@ def build_structure_world() -> StructureWorld:
 @pytest.fixture
 def structure_world(db):
     return build_structure_world()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The shared world logs in nine personas; a slow hash makes every test of the matrix slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
