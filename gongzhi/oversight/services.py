@@ -130,8 +130,11 @@ def estate_instructor(estate: Place, on: datetime.date | None = None):
 def _checked_photos(photos: Sequence) -> list:
     """Decode, size-check and re-encode each photo without its metadata (GPS, camera serial),
     the same way the case ledger does."""
-    from gongzhi.cases.photos import clean_photos
+    from gongzhi.cases.photos import CleanPhoto, clean_photos
 
+    photos = [p for p in (photos or ()) if p]
+    if all(isinstance(p, CleanPhoto) for p in photos):
+        return photos
     return clean_photos(photos)
 
 

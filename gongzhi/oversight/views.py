@@ -38,6 +38,7 @@ from gongzhi.oversight.models import (
     SurveyPhase,
     SurveyQuestion,
 )
+from gongzhi.oversight.rules import lives_in_survey_area
 from gongzhi.places.models import Flat, Place, PlaceKind
 
 
@@ -302,7 +303,7 @@ def _answer_page(request, survey, *, flats, channel, template, prefill=None, err
 def survey_answer(request, survey_id: int):
     survey = _survey(request, survey_id)
     if not request.user.has_perm("oversight.answer_survey", survey):
-        if survey.phase() == SurveyPhase.CLOSED:
+        if survey.phase() == SurveyPhase.CLOSED and lives_in_survey_area(request.user, survey):
             messages.error(request, _("测评已截止，不能再提交或修改答卷"))
             return redirect("oversight:survey", survey.id)
         raise PermissionDenied

@@ -41,7 +41,11 @@ def score_all(assessment, user, points=Decimal("5"), low=()):
 def test_assessor_scores_a_company_grade_and_failed_items_become_findings(world):
     worker = world.users["community_worker"]
     assessment = services.assessment_start(
-        scorecard=card("property_company_stars"), estate=world.estate, period_start=START, period_end=END, acting_user=worker
+        scorecard=card("property_company_stars"),
+        estate=world.estate,
+        period_start=START,
+        period_end=END,
+        acting_user=worker,
     )
     assert assessment.subject_organization == world.company
     score_all(assessment, worker, points=Decimal("4.5"), low=(6, 7))
@@ -60,7 +64,11 @@ def test_assessor_scores_a_company_grade_and_failed_items_become_findings(world)
 def test_score_above_the_maximum_or_negative_is_refused_and_changes_nothing(world):
     worker = world.users["community_worker"]
     assessment = services.assessment_start(
-        scorecard=card("property_company_stars"), estate=world.estate, period_start=START, period_end=END, acting_user=worker
+        scorecard=card("property_company_stars"),
+        estate=world.estate,
+        period_start=START,
+        period_end=END,
+        acting_user=worker,
     )
     first = assessment.scorecard.criteria.first()
     with pytest.raises(DomainError, match="超过该项分值5.00分"):
@@ -77,7 +85,11 @@ def test_score_above_the_maximum_or_negative_is_refused_and_changes_nothing(worl
 def test_weighted_branch_grading_uses_exact_decimals(world):
     worker = world.users["community_worker"]
     assessment = services.assessment_start(
-        scorecard=card("party_branch_grading"), estate=world.estate, period_start=START, period_end=END, acting_user=worker
+        scorecard=card("party_branch_grading"),
+        estate=world.estate,
+        period_start=START,
+        period_end=END,
+        acting_user=worker,
     )
     groups = list(assessment.scorecard.groups.all())
     scores = {}
@@ -107,7 +119,11 @@ def test_instructor_is_assessed_on_the_duty_list(world):
     instructor = people.person_create(name="郑指导员", phone="13900005555", is_party_member=True)
     people.appointment_create(person=instructor, post="party_instructor", place=world.estate, starts_on=START)
     assessment = services.assessment_start(
-        scorecard=card("party_instructor_duties"), estate=world.estate, period_start=START, period_end=END, acting_user=worker
+        scorecard=card("party_instructor_duties"),
+        estate=world.estate,
+        period_start=START,
+        period_end=END,
+        acting_user=worker,
     )
     assert assessment.subject_person == instructor and assessment.subject_name == "郑指导员"
 
@@ -128,7 +144,9 @@ def test_published_scorecard_is_never_edited_in_place_but_revised(world):
     v2 = services.scorecard_revise(scorecard=company, acting_user=admin)
     assert v2.version == 2 and v2.status == "draft" and v2.criteria.count() == 20
     services.scorecard_criterion_remove(criterion=v2.criteria.last(), acting_user=admin)
-    services.scorecard_update(scorecard=v2, grade_bands=[["AAA", 95], ["AA", 85], ["A", 75], ["B", 60], ["C", 0]], acting_user=admin)
+    services.scorecard_update(
+        scorecard=v2, grade_bands=[["AAA", 95], ["AA", 85], ["A", 75], ["B", 60], ["C", 0]], acting_user=admin
+    )
     services.scorecard_publish(scorecard=v2, acting_user=admin)
     company.refresh_from_db()
     assert company.status == "retired"
@@ -158,13 +176,23 @@ def test_weights_that_do_not_add_up_are_refused(world):
         services.scorecard_publish(scorecard=scorecard, acting_user=admin)
     with pytest.raises(DomainError, match="合格分不能超过"):
         services.scorecard_criterion_add(
-            scorecard=scorecard, group=scorecard.groups.last(), text="停车", max_points="5", pass_points="6", acting_user=admin
+            scorecard=scorecard,
+            group=scorecard.groups.last(),
+            text="停车",
+            max_points="5",
+            pass_points="6",
+            acting_user=admin,
         )
 
 
 @pytest.mark.parametrize(
     "text, message",
-    [("AAA:90, AA:95, C:0", "从高到低"), ("AAA:90, AA:80", "下限必须为0"), ("AAA90", "格式不正确"), ("AAA:120,C:0", "0到100")],
+    [
+        ("AAA:90, AA:95, C:0", "从高到低"),
+        ("AAA:90, AA:80", "下限必须为0"),
+        ("AAA90", "格式不正确"),
+        ("AAA:120,C:0", "0到100"),
+    ],
 )
 def test_bad_grade_bands_are_refused(text, message):
     with pytest.raises(DomainError, match=message):
@@ -179,7 +207,10 @@ def test_computed_criteria_read_the_records(world, make_survey):
         survey=survey, flat=world.flats[0], answers=answers_for(survey, scale=5), acting_user=world.users["resident"]
     )
     services.survey_answer_submit(
-        survey=survey, flat=world.flats[1], answers=answers_for(survey, scale=2), acting_user=world.users["building_head"]
+        survey=survey,
+        flat=world.flats[1],
+        answers=answers_for(survey, scale=2),
+        acting_user=world.users["building_head"],
     )
     close_survey(survey)
     today = survey.closes_at.date()
@@ -202,11 +233,19 @@ def test_computed_criteria_read_the_records(world, make_survey):
 def test_the_same_subject_and_period_cannot_be_assessed_twice(world):
     worker = world.users["community_worker"]
     services.assessment_start(
-        scorecard=card("property_company_stars"), estate=world.estate, period_start=START, period_end=END, acting_user=worker
+        scorecard=card("property_company_stars"),
+        estate=world.estate,
+        period_start=START,
+        period_end=END,
+        acting_user=worker,
     )
     with pytest.raises(DomainError, match="已有考评"):
         services.assessment_start(
-            scorecard=card("property_company_stars"), estate=world.estate, period_start=START, period_end=END, acting_user=worker
+            scorecard=card("property_company_stars"),
+            estate=world.estate,
+            period_start=START,
+            period_end=END,
+            acting_user=worker,
         )
     assert Assessment.objects.count() == 1
 
@@ -216,5 +255,7 @@ def test_the_same_subject_and_period_cannot_be_assessed_twice(world):
 def test_grades_follow_the_bands_with_bounds_included(percent):
     bands = [["AAA", "90"], ["AA", "80"], ["A", "70"], ["B", "60"], ["C", "0"]]
     grade = services.band_for(bands, percent)
-    expected = "AAA" if percent >= 90 else "AA" if percent >= 80 else "A" if percent >= 70 else "B" if percent >= 60 else "C"
+    expected = (
+        "AAA" if percent >= 90 else "AA" if percent >= 80 else "A" if percent >= 70 else "B" if percent >= 60 else "C"
+    )
     assert grade == expected
