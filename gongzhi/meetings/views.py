@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts import access
@@ -77,50 +77,58 @@ def _status_for(error: DomainError) -> int:
 
 
 class SeriesForm(forms.Form):
-    kind = forms.ChoiceField(label=_lazy("会议类型"), choices=[c for c in MeetingKind.choices if c[0] != "ad_hoc"])
-    title = forms.CharField(label=_lazy("名称"), max_length=100)
-    frequency = forms.ChoiceField(label=_lazy("周期"), choices=Frequency.choices)
-    month_day = forms.IntegerField(label=_lazy("每月几日"), required=False, min_value=1, max_value=31)
-    weekday = forms.TypedChoiceField(
-        label=_lazy("星期"), choices=[("", "—")] + list(Weekday.choices), required=False, coerce=int, empty_value=None
+    kind = forms.ChoiceField(
+        label=gettext_lazy("会议类型"), choices=[c for c in MeetingKind.choices if c[0] != "ad_hoc"]
     )
-    holiday_rule = forms.ChoiceField(label=_lazy("遇节假日"), choices=HolidayRule.choices)
-    time_of_day = forms.TimeField(label=_lazy("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}))
-    duration_minutes = forms.IntegerField(label=_lazy("时长（分钟）"), initial=90)
-    location = forms.CharField(label=_lazy("会议地点"), max_length=120)
+    title = forms.CharField(label=gettext_lazy("名称"), max_length=100)
+    frequency = forms.ChoiceField(label=gettext_lazy("周期"), choices=Frequency.choices)
+    month_day = forms.IntegerField(label=gettext_lazy("每月几日"), required=False, min_value=1, max_value=31)
+    weekday = forms.TypedChoiceField(
+        label=gettext_lazy("星期"),
+        choices=[("", "—")] + list(Weekday.choices),
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+    holiday_rule = forms.ChoiceField(label=gettext_lazy("遇节假日"), choices=HolidayRule.choices)
+    time_of_day = forms.TimeField(label=gettext_lazy("开始时间"), widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(label=gettext_lazy("时长（分钟）"), initial=90)
+    location = forms.CharField(label=gettext_lazy("会议地点"), max_length=120)
     expected_parties = forms.MultipleChoiceField(
-        label=_lazy("应到各方"),
+        label=gettext_lazy("应到各方"),
         choices=Party.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_lazy("不选则按会议类型：三方会议为党支部、业委会、物业；四方会议再加社区。"),
+        help_text=gettext_lazy("不选则按会议类型：三方会议为党支部、业委会、物业；四方会议再加社区。"),
     )
-    starts_on = forms.DateField(label=_lazy("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_lazy("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=gettext_lazy("起始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(
+        label=gettext_lazy("结束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class AdHocForm(forms.Form):
-    title = forms.CharField(label=_lazy("会议名称"), max_length=120)
-    reason = forms.CharField(label=_lazy("召集事由"), widget=forms.Textarea(attrs={"rows": 3}))
-    day = forms.DateField(label=_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label=_lazy("时间"), widget=forms.TimeInput(attrs={"type": "time"}))
-    location = forms.CharField(label=_lazy("会议地点"), max_length=120)
+    title = forms.CharField(label=gettext_lazy("会议名称"), max_length=120)
+    reason = forms.CharField(label=gettext_lazy("召集事由"), widget=forms.Textarea(attrs={"rows": 3}))
+    day = forms.DateField(label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=gettext_lazy("时间"), widget=forms.TimeInput(attrs={"type": "time"}))
+    location = forms.CharField(label=gettext_lazy("会议地点"), max_length=120)
     expected_parties = forms.MultipleChoiceField(
-        label=_lazy("应到各方"), choices=Party.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=gettext_lazy("应到各方"), choices=Party.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
 
 
 class TopicForm(forms.Form):
-    title = forms.CharField(label=_lazy("题目"), max_length=120)
-    description = forms.CharField(label=_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    title = forms.CharField(label=gettext_lazy("题目"), max_length=120)
+    description = forms.CharField(label=gettext_lazy("说明"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
 
 class StaffTopicForm(TopicForm):
     source = forms.ChoiceField(
-        label=_lazy("来源"),
+        label=gettext_lazy("来源"),
         choices=[(v, label) for v, label in TopicSource.choices if v not in ("resident", "case")],
     )
-    source_note = forms.CharField(label=_lazy("来源说明"), required=False, max_length=200)
+    source_note = forms.CharField(label=gettext_lazy("来源说明"), required=False, max_length=200)
 
 
 # --- index and place pages -------------------------------------------------------------------------

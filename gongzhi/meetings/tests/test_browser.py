@@ -26,8 +26,12 @@ def test_resident_proposes_and_secretary_closes_with_a_resolution(world, browser
     assert topic.proposer == world.person("resident")
 
     meeting = services.meeting_call_ad_hoc(
-        place=world.estate, title="三方联动议事会", reason="路灯与安全", location="议事室",
-        starts_at=timezone.now() + datetime.timedelta(hours=1), acting_user=world.users["branch_secretary"],
+        place=world.estate,
+        title="三方联动议事会",
+        reason="路灯与安全",
+        location="议事室",
+        starts_at=timezone.now() + datetime.timedelta(hours=1),
+        acting_user=world.users["branch_secretary"],
     )
     page.context.clear_cookies()
     page = browser_login("branch_secretary")
