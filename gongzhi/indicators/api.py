@@ -91,7 +91,12 @@ def definitions(request):
     "/figures", response=DashboardOut, summary="The figures of a place on a date, with its communities and estates"
 )
 def figures(
-    request, place: int | None = None, date: str | None = None, start: str | None = None, breakdown: bool = True
+    request,
+    place: int | None = None,
+    date: str | None = None,
+    start: str | None = None,
+    breakdown: bool = True,
+    area: str = "structure",
 ):
     user = request.user
     _require_dashboard(user)
@@ -105,12 +110,12 @@ def figures(
         raise DomainError(_("没有找到该地点"), status=404)
     day = selectors.parse_day(date)
     period = selectors.period_for(selectors.parse_day(start) if start else None, day)
-    data = selectors.dashboard(chosen, period)
+    data = selectors.dashboard(chosen, period, table_area=area, breakdown=breakdown)
     cards = [card for section in data.sections for card in section.cards]
     return {
         "place": _place(chosen, cards),
         "date": period.last_day.isoformat(),
         "start": period.start.isoformat(),
-        "communities": [_place(row.place, row.cells) for row in data.communities] if breakdown else [],
-        "estates": [_place(row.place, row.cells) for row in data.estates] if breakdown else [],
+        "communities": [_place(row.place, row.cells) for row in data.communities],
+        "estates": [_place(row.place, row.cells) for row in data.estates],
     }

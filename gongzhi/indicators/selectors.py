@@ -157,12 +157,23 @@ def _number(value):
     return None if value is None else float(value)
 
 
-def dashboard(place: Place, period: Period, *, area: str | None = None) -> Dashboard:
-    """The figures of ``place`` on the period, with one row per community and per estate under it."""
-    chosen = indicators(area)
+def table_areas() -> list[tuple[str, str]]:
+    """Areas that have indicators for estates: (area, heading), in dashboard order."""
+    seen: dict[str, str] = {}
+    for indicator in indicators():
+        if indicator.applies_to(PlaceKind.ESTATE):
+            seen.setdefault(indicator.area, str(area_label(indicator.area)))
+    return list(seen.items())
+
+
+def dashboard(place: Place, period: Period, *, table_area: str = "structure", breakdown: bool = True) -> Dashboard:
+    """The figures of ``place`` on the period (every area), with one row per community and per
+    estate under it for the indicators of ``table_area``. A fixed number of queries: each indicator
+    computes once for the place, and those of the table area once for all rows together."""
+    chosen = indicators()
     estates: list[Place] = []
     communities: list[Place] = []
-    if place.kind != PlaceKind.ESTATE:
+    if breakdown and place.kind != PlaceKind.ESTATE:
         below = list(
             Place.objects.within(place)
             .filter(kind__in=(PlaceKind.COMMUNITY, PlaceKind.ESTATE), is_active=True)
@@ -172,21 +183,30 @@ def dashboard(place: Place, period: Period, *, area: str | None = None) -> Dashb
         )
         estates = [p for p in below if p.kind == PlaceKind.ESTATE]
         communities = [p for p in below if p.kind == PlaceKind.COMMUNITY] if place.kind != PlaceKind.COMMUNITY else []
+    columns = [i for i in chosen if i.area == table_area and i.applies_to(PlaceKind.ESTATE)]
+    column_keys = {indicator.key for indicator in columns}
     everything = [place, *communities, *estates]
-    computed = {indicator.key: indicator.compute_many(everything, period) for indicator in chosen}
+    computed = {
+        indicator.key: indicator.compute_many(everything if indicator.key in column_keys else [place], period)
+        for indicator in chosen
+        if indicator.key in column_keys or indicator.applies_to(place.kind)
+    }
     sections: dict[str, Section] = {}
     for indicator in chosen:
         if not indicator.applies_to(place.kind):
             continue
         section = sections.setdefault(indicator.area, Section(indicator.area, str(area_label(indicator.area)), []))
         section.cards.append(Card(indicator, computed[indicator.key][place.id]))
-    columns = [indicator for indicator in chosen if indicator.applies_to(PlaceKind.ESTATE)]
 
-    def rows(places, cols):
-        return [Row(p, [Card(indicator, computed[indicator.key][p.id]) for indicator in cols]) for p in places]
+    def rows(places):
+        return [Row(p, [Card(indicator, computed[indicator.key][p.id]) for indicator in columns]) for p in places]
 
-    result = Dashboard(place=place, period=period, sections=list(sections.values()), columns=columns)
-    result.estates = rows(estates, columns)
     # Community rows use the estate columns too, so both tables and the chart line up.
-    result.communities = rows(communities, columns) if communities else []
-    return result
+    return Dashboard(
+        place=place,
+        period=period,
+        sections=list(sections.values()),
+        columns=columns,
+        communities=rows(communities),
+        estates=rows(estates),
+    )

@@ -49,7 +49,11 @@ def dashboard(request):
     except DomainError as error:
         errors.append(error.message)
         period = selectors.period_for(None, day)
-    data = selectors.dashboard(place, period)
+    areas = selectors.table_areas()
+    table_area = request.GET.get("area") or "structure"
+    if table_area not in dict(areas):
+        table_area = "structure"
+    data = selectors.dashboard(place, period, table_area=table_area)
     return render(
         request,
         "indicators/dashboard.html",
@@ -61,6 +65,8 @@ def dashboard(request):
             "start": period.start,
             "chart_json": json.dumps(data.chart(), ensure_ascii=False),
             "errors": errors,
+            "areas": areas,
+            "table_area": table_area,
         },
     )
 
