@@ -195,3 +195,48 @@ COMPANY_DUTIES = [
     "车辆和电动车停放充电秩序",
     "服务与收费公示",
 ]
+
+
+def install_default_scorecards(scorecard_model, group_model, criterion_model) -> int:
+    """Create each default scorecard as published version 1 unless its family exists. Takes the
+    model classes so that the data migration can pass its historical models."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    created = 0
+    for spec in DEFAULT_SCORECARDS:
+        if scorecard_model.objects.filter(family=spec["family"]).exists():
+            continue
+        card = scorecard_model.objects.create(
+            family=spec["family"],
+            version=1,
+            name=spec["name"],
+            subject_kind=spec["subject_kind"],
+            scoring=spec["scoring"],
+            pass_mark=Decimal(spec["pass_mark"]),
+            source=spec["source"],
+            status="published",
+            published_at=timezone.now(),
+            grade_bands=[["AAA", "90"], ["AA", "80"], ["A", "70"], ["B", "60"], ["C", "0"]],
+            star_bands=[[5, "90"], [4, "80"], [3, "70"], [2, "60"], [1, "0"]],
+        )
+        for g_position, (name, weight, criteria) in enumerate(spec["groups"], start=1):
+            group = group_model.objects.create(
+                scorecard=card, name=name, position=g_position, weight=Decimal(weight) if weight else None
+            )
+            criterion_model.objects.bulk_create(
+                [
+                    criterion_model(
+                        scorecard=card,
+                        group=group,
+                        position=c_position,
+                        text=text,
+                        max_points=Decimal(points),
+                        method=method,
+                    )
+                    for c_position, (text, points, method) in enumerate(criteria, start=1)
+                ]
+            )
+        created += 1
+    return created
