@@ -224,7 +224,7 @@ def case_detail(request, pk):
     )
     context = {
         "case": case,
-        "events": selectors.timeline(case),
+        "events": _timeline_with_actors(case, staff=staff),
         "actions": actions,
         "any_action": any(actions.values()),
         "staff": staff,
@@ -237,6 +237,29 @@ def case_detail(request, pk):
         context["responsible_choices"] = services.responsible_choices(case.estate)
         context["suggested"] = services.suggest_responsible(estate=case.estate, category=case.category)
     return render(request, "cases/detail.html", context)
+
+
+def _timeline_with_actors(case, *, staff: bool):
+    """The timeline with who did each step, as the viewer may see it: the reporter is shown as
+    "反映人" (never by name, so an anonymous report stays anonymous), staff by their organization,
+    and by name only to other staff."""
+    events = list(selectors.timeline(case))
+    for event in events:
+        person = getattr(event.actor, "person", None) if event.actor_id else None
+        if event.actor_id is None:
+            label = _("系统")
+        elif person is not None and case.reporter_id and person.id == case.reporter_id:
+            label = _("反映人")
+        elif event.actor_organization_id:
+            label = event.actor_organization.name
+            if staff and person is not None:
+                label = f"{label} · {person.name}"
+        elif staff:
+            label = person.name if person is not None else event.actor.username
+        else:
+            label = _("工作人员")
+        event.shown_actor = label
+    return events
 
 
 def _login_url():
