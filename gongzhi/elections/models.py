@@ -53,7 +53,11 @@ class Channel(models.TextChoices):
 
 class Vote(models.Model):
     estate = models.ForeignKey(
-        Place, on_delete=models.PROTECT, related_name="votes", limit_choices_to={"kind": "estate"}, verbose_name=_("小区")
+        Place,
+        on_delete=models.PROTECT,
+        related_name="votes",
+        limit_choices_to={"kind": "estate"},
+        verbose_name=_("小区"),
     )
     title = models.CharField(_("表决事项"), max_length=200)
     matter = models.CharField(_("法定事项类别"), max_length=32, choices=Matter.choices)
@@ -238,7 +242,11 @@ class ElectionStatus(models.TextChoices):
 
 class Election(models.Model):
     estate = models.ForeignKey(
-        Place, on_delete=models.PROTECT, related_name="elections", limit_choices_to={"kind": "estate"}, verbose_name=_("小区")
+        Place,
+        on_delete=models.PROTECT,
+        related_name="elections",
+        limit_choices_to={"kind": "estate"},
+        verbose_name=_("小区"),
     )
     title = models.CharField(_("名称"), max_length=200)
     rule_set = models.CharField(_("规则"), max_length=32, default="national")
@@ -248,10 +256,17 @@ class Election(models.Model):
     nominations_close_on = models.DateField(_("提名截止"))
     notice_starts_on = models.DateField(_("公示开始"), null=True, blank=True)
     notice_ends_on = models.DateField(_("公示结束"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=ElectionStatus.choices, default=ElectionStatus.NOMINATING)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ElectionStatus.choices, default=ElectionStatus.NOMINATING
+    )
     vote = models.OneToOneField(Vote, on_delete=models.PROTECT, null=True, blank=True, related_name="election")
     committee = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="elections", verbose_name=_("业委会")
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="elections",
+        verbose_name=_("业委会"),
     )
     elected_on = models.DateField(_("选举日期"), null=True, blank=True)
     term_starts_on = models.DateField(_("任期开始"), null=True, blank=True)
@@ -293,7 +308,9 @@ class Candidate(models.Model):
     nominated_by = models.CharField(_("推荐人/推荐组织"), max_length=200, blank=True)
     statement = models.TextField(_("个人简介"), blank=True)
     interviewed_on = models.DateField(_("见面访谈日期"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=16, choices=CandidateStatus.choices, default=CandidateStatus.NOMINATED)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=CandidateStatus.choices, default=CandidateStatus.NOMINATED
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

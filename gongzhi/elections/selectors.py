@@ -247,9 +247,7 @@ def dashboard_flags(user, today: datetime.date | None = None) -> list[dict]:
             if today >= months_before(election.term_ends_on, furthest):
                 items.append({"kind": "term", "election": election, "days": (election.term_ends_on - today).days})
         if election.filing_due_on and not election.filed_on:
-            items.append(
-                {"kind": "filing", "election": election, "days": (election.filing_due_on - today).days}
-            )
+            items.append({"kind": "filing", "election": election, "days": (election.filing_due_on - today).days})
     return items
 
 

@@ -174,7 +174,11 @@ def _require_draft(vote: Vote) -> None:
     if vote.status != VoteStatus.DRAFT:
         raise DomainError(
             _("表决已于%(when)s开始，业主名册和表决内容已冻结，不能修改")
-            % {"when": timezone.localtime(vote.roll_frozen_at).strftime("%Y-%m-%d %H:%M") if vote.roll_frozen_at else ""},
+            % {
+                "when": timezone.localtime(vote.roll_frozen_at).strftime("%Y-%m-%d %H:%M")
+                if vote.roll_frozen_at
+                else ""
+            },
             status=409,
         )
 
@@ -212,7 +216,11 @@ def vote_attach(*, vote: Vote, upload, acting_user, name: str = "") -> VoteAttac
 def flat_records(estate: Place) -> list[law.FlatRecord]:
     """The estate's exclusive parts with their current owners, as the law counts them."""
     today = timezone.localdate()
-    flats = list(Flat.objects.filter(estate=estate, is_active=True).values_list("id", "area_m2", "area_source", "delivery_status"))
+    flats = list(
+        Flat.objects.filter(estate=estate, is_active=True).values_list(
+            "id", "area_m2", "area_source", "delivery_status"
+        )
+    )
     owners: dict[int, set[int]] = defaultdict(set)
     current = Q(ends_on__isnull=True) | Q(ends_on__gt=today)
     started = Q(starts_on__isnull=True) | Q(starts_on__lte=today)
@@ -351,7 +359,9 @@ def roll_entry_correct_area(*, vote: Vote, entry: RollEntry, area, note: str, ac
 
 
 @transaction.atomic
-def vote_open(*, vote: Vote, acting_user, now: datetime.datetime | None = None, noticed_on: datetime.date | None = None) -> Vote:
+def vote_open(
+    *, vote: Vote, acting_user, now: datetime.datetime | None = None, noticed_on: datetime.date | None = None
+) -> Vote:
     """Open a vote: freeze and publish the roll with its denominators and fingerprint. The owners
     must have been told at least the rule set's notice period before voting starts (15 days
     nationally); ``noticed_on`` is when the assembly was announced (an election's opening day),
@@ -368,7 +378,10 @@ def vote_open(*, vote: Vote, acting_user, now: datetime.datetime | None = None, 
     if (first_day - noticed_on).days < rules.assembly_notice_days:
         raise DomainError(
             _("业主大会应当于投票开始%(days)d日前公告：最早可于%(date)s开始投票")
-            % {"days": rules.assembly_notice_days, "date": noticed_on + datetime.timedelta(days=rules.assembly_notice_days)}
+            % {
+                "days": rules.assembly_notice_days,
+                "date": noticed_on + datetime.timedelta(days=rules.assembly_notice_days),
+            }
         )
     if not RollEntry.objects.filter(vote=vote).exists():
         _build_roll(vote)
@@ -427,7 +440,9 @@ def _append(vote: Vote, entry: RollEntry, ballot: Ballot, now) -> Ballot:
     ballot.supersedes = current
     ballot.cast_at = now
     ballot.previous_hash = previous
-    ballot.hash = ballot_digest(previous_hash=previous, vote_id=vote.id, sequence=sequence, entry_key=entry.key, ballot=ballot)
+    ballot.hash = ballot_digest(
+        previous_hash=previous, vote_id=vote.id, sequence=sequence, entry_key=entry.key, ballot=ballot
+    )
     try:
         with transaction.atomic():
             ballot.save(force_insert=True)
@@ -506,8 +521,15 @@ def ballot_cast(
         raise DomainError(
             _("该房屋已由共有人%(name)s投票，共有人按一人计算，只能投一次") % {"name": current.person.name}, status=409
         )
-    ballot = _append(vote, entry, Ballot(kind=BallotKind.CAST, choice=choice, selections=chosen, channel=Channel.ONLINE, person=person), now)
-    audit_record(acting_user=acting_user, action="ballot.cast", target=f"vote:{vote.id}", detail={"sequence": ballot.sequence})
+    ballot = _append(
+        vote,
+        entry,
+        Ballot(kind=BallotKind.CAST, choice=choice, selections=chosen, channel=Channel.ONLINE, person=person),
+        now,
+    )
+    audit_record(
+        acting_user=acting_user, action="ballot.cast", target=f"vote:{vote.id}", detail={"sequence": ballot.sequence}
+    )
     return ballot
 
 
@@ -618,7 +640,12 @@ def ballot_void(*, vote: Vote, entry: RollEntry, acting_user, reason: str, now=N
     current = Ballot.objects.filter(vote=vote, entry=entry, superseded_by__isnull=True).first()
     if current is None or current.kind == BallotKind.VOID:
         raise DomainError(_("该业主没有可作废的选票"), status=409)
-    ballot = _append(vote, entry, Ballot(kind=BallotKind.VOID, channel=current.channel, note=reason[:200], entered_by=acting_user), now)
+    ballot = _append(
+        vote,
+        entry,
+        Ballot(kind=BallotKind.VOID, channel=current.channel, note=reason[:200], entered_by=acting_user),
+        now,
+    )
     audit_record(acting_user=acting_user, action="ballot.void", target=f"vote:{vote.id}", detail={"reason": reason})
     return ballot
 
@@ -646,7 +673,10 @@ def vote_close(*, vote: Vote, acting_user, note: str = "", now: datetime.datetim
     vote.close_note = note[:200]
     vote.save()
     audit_record(
-        acting_user=acting_user, action="vote.close", target=f"vote:{vote.id}", detail={"passed": vote.passed, "note": note}
+        acting_user=acting_user,
+        action="vote.close",
+        target=f"vote:{vote.id}",
+        detail={"passed": vote.passed, "note": note},
     )
     if hasattr(vote, "rule_version"):
         _rule_version_apply(vote.rule_version, vote, now)
@@ -706,9 +736,11 @@ def election_open(
         raise DomainError(
             _("业委会委员应为%(min)d至%(max)d人的单数") % {"min": rules.committee_min, "max": rules.committee_max}
         )
-    if Election.objects.filter(estate=estate).exclude(
-        status__in=[ElectionStatus.FILED, ElectionStatus.CANCELLED]
-    ).exists():
+    if (
+        Election.objects.filter(estate=estate)
+        .exclude(status__in=[ElectionStatus.FILED, ElectionStatus.CANCELLED])
+        .exists()
+    ):
         raise DomainError(_("该小区已有进行中的业委会选举"), status=409)
     title = (title or "").strip() or _("%(estate)s业主委员会选举") % {"estate": estate.name}
     opened_on = opened_on or timezone.localdate()
@@ -730,7 +762,9 @@ def election_open(
         ]
     )
     _mark_step(election, "announce", opened_on)
-    audit_record(acting_user=acting_user, action="election.open", target=f"election:{election.id}", detail={"seats": seats})
+    audit_record(
+        acting_user=acting_user, action="election.open", target=f"election:{election.id}", detail={"seats": seats}
+    )
     return election
 
 
@@ -779,7 +813,12 @@ def candidate_nominate(
         nominated_by=(nominated_by or "").strip()[:200],
         statement=(statement or "").strip(),
     )
-    audit_record(acting_user=acting_user, action="candidate.nominate", target=f"election:{election.id}", detail={"person": person.id, "source": source})
+    audit_record(
+        acting_user=acting_user,
+        action="candidate.nominate",
+        target=f"election:{election.id}",
+        detail={"person": person.id, "source": source},
+    )
     return candidate
 
 
@@ -828,7 +867,12 @@ def election_start_review(
     election.status = ElectionStatus.REVIEWING
     election.save(update_fields=["status"])
     _mark_step(election, "nominations_close", today)
-    audit_record(acting_user=acting_user, action="election.review", target=f"election:{election.id}", detail={"departments": [d.id for d in departments]})
+    audit_record(
+        acting_user=acting_user,
+        action="election.review",
+        target=f"election:{election.id}",
+        detail={"departments": [d.id for d in departments]},
+    )
     return list(ReviewTask.objects.filter(candidate__election=election))
 
 
@@ -874,7 +918,9 @@ def review_record(
     elif findings == {ReviewFinding.PASSED}:
         candidate.status = CandidateStatus.QUALIFIED
     candidate.save(update_fields=["status"])
-    audit_record(acting_user=acting_user, action="review.record", target=f"candidate:{candidate.id}", detail={"finding": finding})
+    audit_record(
+        acting_user=acting_user, action="review.record", target=f"candidate:{candidate.id}", detail={"finding": finding}
+    )
     return task
 
 
@@ -892,7 +938,8 @@ def election_start_notice(*, election: Election, acting_user, starts_on: datetim
     qualified = election.candidates.filter(status=CandidateStatus.QUALIFIED).count()
     if qualified < election.seats:
         raise DomainError(
-            _("审查通过的候选人（%(q)d人）少于委员名额（%(s)d人），请补充提名后再审查") % {"q": qualified, "s": election.seats}
+            _("审查通过的候选人（%(q)d人）少于委员名额（%(s)d人），请补充提名后再审查")
+            % {"q": qualified, "s": election.seats}
         )
     rules = rule_set(election.rule_set)
     election.notice_starts_on = starts_on
@@ -1010,7 +1057,9 @@ def committee_first_meeting(
     if held_on < election.elected_on:
         raise DomainError(_("首次会议不能早于选举日期"))
     members = set(
-        Appointment.objects.filter(organization=election.committee, post="committee_member", starts_on=election.term_starts_on).values_list("person_id", flat=True)
+        Appointment.objects.filter(
+            organization=election.committee, post="committee_member", starts_on=election.term_starts_on
+        ).values_list("person_id", flat=True)
     )
     vice_chairs = vice_chairs or []
     if chair.id not in members or any(v.id not in members for v in vice_chairs):
@@ -1018,18 +1067,31 @@ def committee_first_meeting(
     if chair in vice_chairs:
         raise DomainError(_("主任不能同时担任副主任"))
     people.appointment_create(
-        person=chair, post="committee_chair", organization=election.committee, starts_on=held_on, ends_on=election.term_ends_on
+        person=chair,
+        post="committee_chair",
+        organization=election.committee,
+        starts_on=held_on,
+        ends_on=election.term_ends_on,
     )
     for vice in vice_chairs:
         people.appointment_create(
-            person=vice, post="committee_vice_chair", organization=election.committee, starts_on=held_on, ends_on=election.term_ends_on
+            person=vice,
+            post="committee_vice_chair",
+            organization=election.committee,
+            starts_on=held_on,
+            ends_on=election.term_ends_on,
         )
     election.first_meeting_on = held_on
     election.status = ElectionStatus.FORMED
     election.save()
     _mark_step(election, "first_meeting", held_on)
     _mark_step(election, "result_notice", election.elected_on)
-    audit_record(acting_user=acting_user, action="election.first_meeting", target=f"election:{election.id}", detail={"chair": chair.id})
+    audit_record(
+        acting_user=acting_user,
+        action="election.first_meeting",
+        target=f"election:{election.id}",
+        detail={"chair": chair.id},
+    )
     return election
 
 
@@ -1108,7 +1170,12 @@ def rule_version_draft(*, estate: Place, kind: str, text: str, acting_user, summ
         raise DomainError(_("请填写正文"))
     last = RuleVersion.objects.select_for_update().filter(estate=estate, kind=kind).order_by("-number").first()
     version = RuleVersion.objects.create(
-        estate=estate, kind=kind, number=(last.number + 1 if last else 1), text=text, summary=summary.strip()[:300], created_by=acting_user
+        estate=estate,
+        kind=kind,
+        number=(last.number + 1 if last else 1),
+        text=text,
+        summary=summary.strip()[:300],
+        created_by=acting_user,
     )
     audit_record(acting_user=acting_user, action="rules.draft", target=f"rule_version:{version.id}")
     return version
@@ -1175,7 +1242,9 @@ def decision_create(*, estate: Place, title: str, acting_user, description: str 
     title = (title or "").strip()
     if not title:
         raise DomainError(_("请填写重大事项名称"))
-    decision = Decision.objects.create(estate=estate, title=title, description=description.strip(), created_by=acting_user)
+    decision = Decision.objects.create(
+        estate=estate, title=title, description=description.strip(), created_by=acting_user
+    )
     audit_record(acting_user=acting_user, action="decision.create", target=f"decision:{decision.id}")
     return decision
 
@@ -1207,6 +1276,10 @@ def decision_step_record(
             raise DomainError(_("请先完成“%(step)s”") % {"step": DecisionStepKind(earlier).label}, status=409)
     if position and done_on < done[DECISION_STEP_ORDER[position - 1]].done_on:
         raise DomainError(_("日期不能早于上一步骤"))
-    step = DecisionStep.objects.create(decision=decision, kind=kind, done_on=done_on, note=note.strip()[:300], recorded_by=acting_user)
-    audit_record(acting_user=acting_user, action="decision.step", target=f"decision:{decision.id}", detail={"kind": kind})
+    step = DecisionStep.objects.create(
+        decision=decision, kind=kind, done_on=done_on, note=note.strip()[:300], recorded_by=acting_user
+    )
+    audit_record(
+        acting_user=acting_user, action="decision.step", target=f"decision:{decision.id}", detail={"kind": kind}
+    )
     return step

@@ -135,8 +135,12 @@ class VoteForm(forms.Form):
     matter = forms.ChoiceField(choices=Matter.choices, label=gettext_lazy("法定事项类别"))
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, label=gettext_lazy("表决内容"))
     organizer = forms.ChoiceField(choices=Organizer.choices, label=gettext_lazy("组织方"))
-    opens_at = forms.DateTimeField(widget=DATETIME_INPUT, input_formats=["%Y-%m-%dT%H:%M"], label=gettext_lazy("投票开始"))
-    closes_at = forms.DateTimeField(widget=DATETIME_INPUT, input_formats=["%Y-%m-%dT%H:%M"], label=gettext_lazy("投票截止"))
+    opens_at = forms.DateTimeField(
+        widget=DATETIME_INPUT, input_formats=["%Y-%m-%dT%H:%M"], label=gettext_lazy("投票开始")
+    )
+    closes_at = forms.DateTimeField(
+        widget=DATETIME_INPUT, input_formats=["%Y-%m-%dT%H:%M"], label=gettext_lazy("投票截止")
+    )
     allow_online = forms.BooleanField(required=False, initial=True, label=gettext_lazy("线上投票"))
     allow_paper = forms.BooleanField(required=False, initial=True, label=gettext_lazy("纸质票（计票人录入）"))
     allow_proxy = forms.BooleanField(required=False, initial=True, label=gettext_lazy("委托代理（须书面授权）"))
@@ -236,19 +240,55 @@ def _figures(vote: Vote, result: dict | None) -> list[dict]:
 
     source = result["turnout"] if vote.is_election else result
     rows = [
-        ("participation_area", _("参与表决的专有部分面积"), _("≥ 2/3（三分之二以上）"), law.PARTICIPATION_BOUND, "at_least"),
-        ("participation_owners", _("参与表决的业主人数"), _("≥ 2/3（三分之二以上）"), law.PARTICIPATION_BOUND, "at_least"),
+        (
+            "participation_area",
+            _("参与表决的专有部分面积"),
+            _("≥ 2/3（三分之二以上）"),
+            law.PARTICIPATION_BOUND,
+            "at_least",
+        ),
+        (
+            "participation_owners",
+            _("参与表决的业主人数"),
+            _("≥ 2/3（三分之二以上）"),
+            law.PARTICIPATION_BOUND,
+            "at_least",
+        ),
     ]
     if not vote.is_election:
         if vote.special:
             rows += [
-                ("consent_area", _("同意的专有部分面积（占参与表决）"), _("≥ 3/4（四分之三以上）"), law.SPECIAL_CONSENT_BOUND, "at_least"),
-                ("consent_owners", _("同意的业主人数（占参与表决）"), _("≥ 3/4（四分之三以上）"), law.SPECIAL_CONSENT_BOUND, "at_least"),
+                (
+                    "consent_area",
+                    _("同意的专有部分面积（占参与表决）"),
+                    _("≥ 3/4（四分之三以上）"),
+                    law.SPECIAL_CONSENT_BOUND,
+                    "at_least",
+                ),
+                (
+                    "consent_owners",
+                    _("同意的业主人数（占参与表决）"),
+                    _("≥ 3/4（四分之三以上）"),
+                    law.SPECIAL_CONSENT_BOUND,
+                    "at_least",
+                ),
             ]
         else:
             rows += [
-                ("consent_area", _("同意的专有部分面积（占参与表决）"), _("> 1/2（过半数）"), law.ORDINARY_CONSENT_BOUND, "more_than"),
-                ("consent_owners", _("同意的业主人数（占参与表决）"), _("> 1/2（过半数）"), law.ORDINARY_CONSENT_BOUND, "more_than"),
+                (
+                    "consent_area",
+                    _("同意的专有部分面积（占参与表决）"),
+                    _("> 1/2（过半数）"),
+                    law.ORDINARY_CONSENT_BOUND,
+                    "more_than",
+                ),
+                (
+                    "consent_owners",
+                    _("同意的业主人数（占参与表决）"),
+                    _("> 1/2（过半数）"),
+                    law.ORDINARY_CONSENT_BOUND,
+                    "more_than",
+                ),
             ]
     figures = []
     for key, label, bound_label, bound, how in rows:
@@ -290,7 +330,9 @@ def vote_progress(request, vote_id: int):
 @require_POST
 def vote_open(request, vote_id: int):
     vote = _get(request.user, Vote, vote_id, "elections.manage_vote")
-    _try(request, lambda: services.vote_open(vote=vote, acting_user=request.user), _("表决已开始，业主名册已冻结并公布"))
+    _try(
+        request, lambda: services.vote_open(vote=vote, acting_user=request.user), _("表决已开始，业主名册已冻结并公布")
+    )
     return redirect("elections:vote", vote.id)
 
 
@@ -298,7 +340,11 @@ def vote_open(request, vote_id: int):
 @require_POST
 def vote_rebuild_roll(request, vote_id: int):
     vote = _get(request.user, Vote, vote_id, "elections.manage_vote")
-    _try(request, lambda: services.vote_roll_rebuild(vote=vote, acting_user=request.user), _("名册已按最新房屋和产权数据重新生成"))
+    _try(
+        request,
+        lambda: services.vote_roll_rebuild(vote=vote, acting_user=request.user),
+        _("名册已按最新房屋和产权数据重新生成"),
+    )
     return redirect("elections:vote", vote.id)
 
 
@@ -362,19 +408,27 @@ def vote_teller(request, vote_id: int):
                 "selections": request.POST.getlist("candidate"),
             }
             if action == "paper":
-                _try(request, lambda: services.paper_ballot_enter(serial=request.POST.get("serial", ""), **common), _("纸质票已录入"))
+                _try(
+                    request,
+                    lambda: services.paper_ballot_enter(serial=request.POST.get("serial", ""), **common),
+                    _("纸质票已录入"),
+                )
             elif action == "proxy":
                 _try(
                     request,
                     lambda: services.proxy_ballot_enter(
-                        proxy_name=request.POST.get("proxy_name", ""), authorization=request.FILES.get("authorization"), **common
+                        proxy_name=request.POST.get("proxy_name", ""),
+                        authorization=request.FILES.get("authorization"),
+                        **common,
                     ),
                     _("委托票已录入"),
                 )
             elif action == "void":
                 _try(
                     request,
-                    lambda: services.ballot_void(vote=vote, entry=entry, acting_user=request.user, reason=request.POST.get("reason", "")),
+                    lambda: services.ballot_void(
+                        vote=vote, entry=entry, acting_user=request.user, reason=request.POST.get("reason", "")
+                    ),
                     _("选票已作废"),
                 )
         return redirect("elections:teller", vote.id)
@@ -382,7 +436,9 @@ def vote_teller(request, vote_id: int):
     entries = RollEntry.objects.filter(vote=vote).order_by("label")
     if query:
         entries = entries.filter(label__icontains=query)
-    candidates = list(Candidate.objects.filter(election__vote=vote, status=CandidateStatus.QUALIFIED).select_related("person"))
+    candidates = list(
+        Candidate.objects.filter(election__vote=vote, status=CandidateStatus.QUALIFIED).select_related("person")
+    )
     return render(
         request,
         "elections/teller.html",
@@ -430,15 +486,26 @@ def vote_export(request, vote_id: int):
     sheet.append([_("表决事项"), vote.title])
     sheet.append([_("小区"), vote.estate.name])
     sheet.append([_("法定事项类别"), vote.get_matter_display()])
-    sheet.append([_("投票时间"), f"{timezone.localtime(vote.opens_at):%Y-%m-%d %H:%M} — {timezone.localtime(vote.closes_at):%Y-%m-%d %H:%M}"])
+    sheet.append(
+        [
+            _("投票时间"),
+            f"{timezone.localtime(vote.opens_at):%Y-%m-%d %H:%M} — {timezone.localtime(vote.closes_at):%Y-%m-%d %H:%M}",
+        ]
+    )
     sheet.append([_("名册指纹（SHA-256）"), vote.roll_fingerprint])
-    sheet.append([_("专有部分总面积（㎡）"), result["turnout"]["total_area"] if vote.is_election else result["total_area"]])
+    sheet.append(
+        [_("专有部分总面积（㎡）"), result["turnout"]["total_area"] if vote.is_election else result["total_area"]]
+    )
     sheet.append([_("业主总人数"), vote.total_owners])
     sheet.append([])
     if vote.is_election:
         turnout = result["turnout"]
-        sheet.append([_("参与表决面积"), turnout["participation_area"]["fraction"], turnout["participation_area"]["percent"]])
-        sheet.append([_("参与表决人数"), turnout["participation_owners"]["fraction"], turnout["participation_owners"]["percent"]])
+        sheet.append(
+            [_("参与表决面积"), turnout["participation_area"]["fraction"], turnout["participation_area"]["percent"]]
+        )
+        sheet.append(
+            [_("参与表决人数"), turnout["participation_owners"]["fraction"], turnout["participation_owners"]["percent"]]
+        )
         sheet.append([])
         sheet.append([_("排名"), _("候选人"), _("得票人数"), _("得票面积"), _("人数占比"), _("面积占比"), _("当选")])
         names = dict(Candidate.objects.filter(election__vote=vote).values_list("id", "person__name"))
@@ -466,7 +533,12 @@ def vote_export(request, vote_id: int):
         sheet.append([_("同意"), result["yes_owners"], result["yes_area"]])
         sheet.append([_("反对"), result["no_owners"], result["no_area"]])
         sheet.append([_("弃权"), result["abstain_owners"], result["abstain_area"]])
-        sheet.append([_("适用规则"), _("四分之三以上（民法典第278条第6至8项）") if vote.special else _("过半数（民法典第278条）")])
+        sheet.append(
+            [
+                _("适用规则"),
+                _("四分之三以上（民法典第278条第6至8项）") if vote.special else _("过半数（民法典第278条）"),
+            ]
+        )
         sheet.append([_("结果"), _("通过") if vote.passed else _("未通过")])
     receipts = book.create_sheet(_("回执"))
     receipts.append([_("回执码"), _("意见")])
@@ -475,7 +547,9 @@ def vote_export(request, vote_id: int):
         receipts.append([code, str(labels.get(choice, "")) if choice else ",".join(str(s) for s in selections)])
     buffer = io.BytesIO()
     book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="vote-{vote.id}.xlsx"'
     return response
 
@@ -540,8 +614,12 @@ def election_detail(request, election_id: int):
         for s in election.steps.all()
     ]
     manage = user.has_perm("elections.manage_election", election)
-    candidates = list(election.candidates.select_related("person").prefetch_related("reviews__department", "reviews__hits"))
-    my_tasks = [t for c in candidates for t in c.reviews.all() if t.finding == "pending" and services.may_review(user, t)]
+    candidates = list(
+        election.candidates.select_related("person").prefetch_related("reviews__department", "reviews__hits")
+    )
+    my_tasks = [
+        t for c in candidates for t in c.reviews.all() if t.finding == "pending" and services.may_review(user, t)
+    ]
     person = getattr(user, "person", None)
     members = []
     if election.committee_id and election.term_starts_on:
@@ -564,7 +642,9 @@ def election_detail(request, election_id: int):
             "manage": manage,
             "my_tasks": my_tasks,
             "negative_list": NegativeListItem.objects.filter(is_active=True),
-            "departments": Organization.objects.current().filter(kind=OrgKind.DEPARTMENT, place__path__in=_ancestor_paths(election.estate)),
+            "departments": Organization.objects.current().filter(
+                kind=OrgKind.DEPARTMENT, place__path__in=_ancestor_paths(election.estate)
+            ),
             "sources": NominationSource.choices,
             "can_self_nominate": election.status == ElectionStatus.NOMINATING
             and user.has_perm("elections.nominate_self", election)
@@ -586,7 +666,11 @@ def _ancestor_paths(place: Place) -> list[str]:
 
 
 def _owners_of(estate: Place):
-    return Person.objects.filter(ownerships__flat__estate=estate, ownerships__ends_on__isnull=True).distinct().order_by("name")
+    return (
+        Person.objects.filter(ownerships__flat__estate=estate, ownerships__ends_on__isnull=True)
+        .distinct()
+        .order_by("name")
+    )
 
 
 @login_required
@@ -624,7 +708,9 @@ def election_action(request, election_id: int, action: str):
         hits = list(NegativeListItem.objects.filter(pk__in=post.getlist("hits")))
         _try(
             request,
-            lambda: services.review_record(task=task, finding=post.get("finding", ""), hits=hits, note=post.get("note", ""), acting_user=user),
+            lambda: services.review_record(
+                task=task, finding=post.get("finding", ""), hits=hits, note=post.get("note", ""), acting_user=user
+            ),
             _("审查结论已登记"),
         )
     else:
@@ -632,9 +718,17 @@ def election_action(request, election_id: int, action: str):
             raise PermissionDenied
         if action == "start_review":
             departments = list(Organization.objects.filter(pk__in=post.getlist("departments"), kind=OrgKind.DEPARTMENT))
-            _try(request, lambda: services.election_start_review(election=election, departments=departments, acting_user=user), _("已提交联合资格审查"))
+            _try(
+                request,
+                lambda: services.election_start_review(election=election, departments=departments, acting_user=user),
+                _("已提交联合资格审查"),
+            )
         elif action == "notice":
-            _try(request, lambda: services.election_start_notice(election=election, acting_user=user), _("候选人名单已公示"))
+            _try(
+                request,
+                lambda: services.election_start_notice(election=election, acting_user=user),
+                _("候选人名单已公示"),
+            )
         elif action == "vote":
             field = forms.DateTimeField(input_formats=["%Y-%m-%dT%H:%M"])
             try:
@@ -644,7 +738,9 @@ def election_action(request, election_id: int, action: str):
                 return redirect("elections:election", election.id)
             _try(
                 request,
-                lambda: services.election_start_vote(election=election, opens_at=opens_at, closes_at=closes_at, acting_user=user),
+                lambda: services.election_start_vote(
+                    election=election, opens_at=opens_at, closes_at=closes_at, acting_user=user
+                ),
                 _("选举投票已开始"),
             )
         elif action == "first_meeting":
@@ -656,7 +752,11 @@ def election_action(request, election_id: int, action: str):
                 _try(
                     request,
                     lambda: services.committee_first_meeting(
-                        election=election, held_on=_date(post.get("held_on"), timezone.localdate()), chair=chair, vice_chairs=vices, acting_user=user
+                        election=election,
+                        held_on=_date(post.get("held_on"), timezone.localdate()),
+                        chair=chair,
+                        vice_chairs=vices,
+                        acting_user=user,
                     ),
                     _("首次会议已登记"),
                 )
@@ -664,13 +764,21 @@ def election_action(request, election_id: int, action: str):
             _try(
                 request,
                 lambda: services.election_file(
-                    election=election, filed_on=_date(post.get("filed_on"), timezone.localdate()), reference=post.get("reference", ""), acting_user=user
+                    election=election,
+                    filed_on=_date(post.get("filed_on"), timezone.localdate()),
+                    reference=post.get("reference", ""),
+                    acting_user=user,
                 ),
                 _("备案已登记"),
             )
         elif action == "step":
             step = get_object_or_404(ChecklistStep, pk=post.get("step") or 0, election=election)
-            _try(request, lambda: services.checklist_step_done(step=step, done_on=_date(post.get("done_on"), timezone.localdate()), acting_user=user))
+            _try(
+                request,
+                lambda: services.checklist_step_done(
+                    step=step, done_on=_date(post.get("done_on"), timezone.localdate()), acting_user=user
+                ),
+            )
         else:
             raise Http404
     return redirect("elections:election", election.id)
@@ -709,7 +817,11 @@ def rules_index(request, estate_id: int):
     ]
     for doc in documents:
         doc["current"] = next((v for v in doc["versions"] if v.status == "in_force"), None)
-    return render(request, "elections/rules.html", {"estate": estate, "documents": documents, "can_manage": can_manage, "kinds": DocumentKind.choices})
+    return render(
+        request,
+        "elections/rules.html",
+        {"estate": estate, "documents": documents, "can_manage": can_manage, "kinds": DocumentKind.choices},
+    )
 
 
 @login_required
@@ -729,7 +841,9 @@ def rule_version(request, version_id: int):
             return redirect("elections:rule_version", version.id)
         vote = _try(
             request,
-            lambda: services.rule_version_submit(version=version, opens_at=opens_at, closes_at=closes_at, acting_user=request.user),
+            lambda: services.rule_version_submit(
+                version=version, opens_at=opens_at, closes_at=closes_at, acting_user=request.user
+            ),
             _("已生成表决草稿"),
         )
         if vote and vote is not True:
@@ -753,14 +867,21 @@ def decisions(request, estate_id: int):
         decision = _try(
             request,
             lambda: services.decision_create(
-                estate=estate, title=request.POST.get("title", ""), description=request.POST.get("description", ""), acting_user=request.user
+                estate=estate,
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", ""),
+                acting_user=request.user,
             ),
         )
         if decision and decision is not True:
             return redirect("elections:decision", decision.id)
         return redirect("elections:decisions", estate.id)
     items = Decision.objects.filter(estate=estate).prefetch_related("steps")
-    return render(request, "elections/decisions.html", {"estate": estate, "decisions": items, "can_create": can_create, "total_steps": len(DECISION_STEP_ORDER)})
+    return render(
+        request,
+        "elections/decisions.html",
+        {"estate": estate, "decisions": items, "can_create": can_create, "total_steps": len(DECISION_STEP_ORDER)},
+    )
 
 
 @login_required

@@ -43,11 +43,24 @@ def vote_in_phase(world, phase):
     if phase == "before":
         opens_at, closes_at, opened = now + datetime.timedelta(days=16), now + datetime.timedelta(days=20), now
     elif phase == "during":
-        opens_at, closes_at, opened = now - datetime.timedelta(days=1), now + datetime.timedelta(days=5), now - datetime.timedelta(days=20)
+        opens_at, closes_at, opened = (
+            now - datetime.timedelta(days=1),
+            now + datetime.timedelta(days=5),
+            now - datetime.timedelta(days=20),
+        )
     else:
-        opens_at, closes_at, opened = now - datetime.timedelta(days=5), now - datetime.timedelta(hours=1), now - datetime.timedelta(days=30)
+        opens_at, closes_at, opened = (
+            now - datetime.timedelta(days=5),
+            now - datetime.timedelta(hours=1),
+            now - datetime.timedelta(days=30),
+        )
     vote = services.vote_create(
-        estate=world.estate, title=f"表决-{phase}", matter="other", opens_at=opens_at, closes_at=closes_at, acting_user=chair
+        estate=world.estate,
+        title=f"表决-{phase}",
+        matter="other",
+        opens_at=opens_at,
+        closes_at=closes_at,
+        acting_user=chair,
     )
     return services.vote_open(vote=vote, acting_user=chair, now=opened)
 
@@ -94,10 +107,18 @@ def test_cast_matrix(world, client_for, phase):
             assert after == before
 
 
-@pytest.mark.parametrize("persona,allowed", [
-    ("resident", False), ("supervisor", False), ("steward", False), ("branch_secretary", False),
-    ("committee_chair", True), ("community_worker", True), ("subdistrict_admin", True),
-])
+@pytest.mark.parametrize(
+    "persona,allowed",
+    [
+        ("resident", False),
+        ("supervisor", False),
+        ("steward", False),
+        ("branch_secretary", False),
+        ("committee_chair", True),
+        ("community_worker", True),
+        ("subdistrict_admin", True),
+    ],
+)
 def test_close_matrix(world, client_for, persona, allowed):
     vote = vote_in_phase(world, "after")
     response = client_for(persona).post(f"/elections/votes/{vote.id}/close/", {"note": ""})
@@ -116,11 +137,15 @@ def test_teller_page_and_paper_entry(world, client_for, open_vote):
     assert client.get(f"/elections/votes/{vote.id}/teller/").status_code == 200
     entry = vote.roll.filter(kind="unrecorded").first()
     response = client.post(
-        f"/elections/votes/{vote.id}/teller/", {"entry": entry.id, "choice": "no", "serial": "A-1", "action": "paper"}, follow=True
+        f"/elections/votes/{vote.id}/teller/",
+        {"entry": entry.id, "choice": "no", "serial": "A-1", "action": "paper"},
+        follow=True,
     )
     assert "纸质票已录入" in response.content.decode()
     response = client.post(
-        f"/elections/votes/{vote.id}/teller/", {"entry": entry.id, "choice": "no", "proxy_name": "张三", "action": "proxy"}, follow=True
+        f"/elections/votes/{vote.id}/teller/",
+        {"entry": entry.id, "choice": "no", "proxy_name": "张三", "action": "proxy"},
+        follow=True,
     )
     assert "书面授权委托书" in response.content.decode()
     assert Ballot.objects.filter(vote=vote).count() == 1
@@ -186,11 +211,15 @@ def test_new_vote_form(world, client_for):
 
 
 def test_index_and_election_pages(world, client_for):
-    election = services.election_open(estate=world.estate, title="", seats=5, acting_user=world.users["community_worker"])
+    election = services.election_open(
+        estate=world.estate, title="", seats=5, acting_user=world.users["community_worker"]
+    )
     assert client_for("resident").get("/elections/").status_code == 200
     assert client_for("resident").get(f"/elections/elections/{election.id}/").status_code == 200
     assert client_for("other_resident").get(f"/elections/elections/{election.id}/").status_code == 404
-    response = client_for("resident").post(f"/elections/elections/{election.id}/nominate/", {"source": "self", "statement": "退休教师"}, follow=True)
+    response = client_for("resident").post(
+        f"/elections/elections/{election.id}/nominate/", {"source": "self", "statement": "退休教师"}, follow=True
+    )
     assert "提名已登记" in response.content.decode()
     assert client_for("resident").post(f"/elections/elections/{election.id}/start_review/", {}).status_code == 403
     page = client_for("community_worker").get(f"/elections/elections/{election.id}/").content.decode()
@@ -201,7 +230,11 @@ def test_index_and_election_pages(world, client_for):
 
 def test_rules_and_decision_pages(world, client_for):
     client = client_for("committee_chair")
-    response = client.post(f"/elections/estates/{world.estate.id}/rules/", {"kind": "residents_convention", "text": "一、爱护环境"}, follow=True)
+    response = client.post(
+        f"/elections/estates/{world.estate.id}/rules/",
+        {"kind": "residents_convention", "text": "一、爱护环境"},
+        follow=True,
+    )
     assert "草案已保存" in response.content.decode()
     assert client_for("resident").get(f"/elections/estates/{world.estate.id}/rules/").status_code == 200
     assert client_for("resident").post(f"/elections/estates/{world.estate.id}/rules/", {"kind": "x"}).status_code == 403
@@ -209,4 +242,7 @@ def test_rules_and_decision_pages(world, client_for):
     client = client_for("committee_chair")
     response = client.post(f"/elections/estates/{world.estate.id}/decisions/", {"title": "更换监控"}, follow=True)
     assert response.status_code == 200 and "更换监控" in response.content.decode()
-    assert client_for("resident").post(f"/elections/estates/{world.estate.id}/decisions/", {"title": "x"}).status_code == 403
+    assert (
+        client_for("resident").post(f"/elections/estates/{world.estate.id}/decisions/", {"title": "x"}).status_code
+        == 403
+    )

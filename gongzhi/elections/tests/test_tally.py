@@ -164,7 +164,9 @@ def test_area_source_order():
 
 
 def flat(i, area, owners=(), developer=False):
-    return FlatRecord(flat_id=i, area=Fraction(area), area_source="registered", owner_ids=frozenset(owners), with_developer=developer)
+    return FlatRecord(
+        flat_id=i, area=Fraction(area), area_source="registered", owner_ids=frozenset(owners), with_developer=developer
+    )
 
 
 def test_each_exclusive_part_is_one_owner():

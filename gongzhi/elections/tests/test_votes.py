@@ -200,7 +200,12 @@ def test_close_records_the_result(world, open_vote):
 
 def test_special_matter_uses_three_quarters(world, open_vote):
     vote = open_vote("fund_raise")
-    for persona, choice in (("resident", "yes"), ("building_head", "yes"), ("committee_chair", "yes"), ("branch_secretary", "no")):
+    for persona, choice in (
+        ("resident", "yes"),
+        ("building_head", "yes"),
+        ("committee_chair", "yes"),
+        ("branch_secretary", "no"),
+    ):
         services.ballot_cast(vote=vote, acting_user=world.users[persona], choice=choice)
     vote = services.vote_close(vote=vote, acting_user=world.users["committee_chair"], note="测试")
     assert vote.result["rule"] == "special"
