@@ -21,12 +21,15 @@ LEVEL_LABELS = {1: gettext_lazy("责任单位负责人"), 2: gettext_lazy("社�
 
 def escalation_level_for(deadline: datetime.datetime, now: datetime.datetime) -> int:
     """How far up an overdue case goes: level 1 (the head of the responsible organization) as soon
-    as it is overdue, level 2 (the community) and 3 (the subdistrict) after the working days set in
-    ``CASE_ESCALATION_WORKING_DAYS`` (default 1 and 3)."""
+    as it is overdue, level 2 (the community) and 3 (the subdistrict) once the number of whole
+    working days set in ``CASE_ESCALATION_WORKING_DAYS`` (default 1 and 3) has gone by since the
+    deadline, counted on the official calendar."""
     if deadline >= now:
         return 0
     steps = settings.GONGZHI.get("CASE_ESCALATION_WORKING_DAYS", (0, 1, 3))
-    late = working_days_between(timezone.localtime(deadline).date(), timezone.localtime(now).date())
+    # Whole working days gone by since the deadline (the current day counts once it is over).
+    today = timezone.localtime(now).date()
+    late = working_days_between(timezone.localtime(deadline).date(), today - datetime.timedelta(days=1))
     return sum(1 for threshold in steps if late >= threshold)
 
 
