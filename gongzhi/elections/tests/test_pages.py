@@ -246,3 +246,29 @@ def test_rules_and_decision_pages(world, client_for):
         client_for("resident").post(f"/elections/estates/{world.estate.id}/decisions/", {"title": "x"}).status_code
         == 403
     )
+
+
+def test_api_vote_cast_and_receipt(world, client_for, open_vote):
+    vote = open_vote()
+    client = client_for("resident")
+    listed = client.get("/api/v1/elections/votes").json()
+    assert [v["id"] for v in listed] == [vote.id]
+    response = client.post(
+        f"/api/v1/elections/votes/{vote.id}/ballots", {"choice": "maybe"}, content_type="application/json"
+    )
+    assert response.status_code == 400 and "同意、反对或弃权" in response.json()["detail"]
+    response = client.post(
+        f"/api/v1/elections/votes/{vote.id}/ballots", {"choice": "yes"}, content_type="application/json"
+    )
+    assert response.status_code == 201
+    receipt = response.json()["receipt"]
+    detail = client.get(f"/api/v1/elections/votes/{vote.id}").json()
+    assert detail["my_receipt"] == receipt and detail["result"]["yes_owners"] == 1
+    assert client.get(f"/api/v1/elections/votes/{vote.id}/receipts/{receipt}").json()["counted"]
+    other = client_for("other_resident")
+    assert other.get(f"/api/v1/elections/votes/{vote.id}").status_code == 404
+    steward = client_for("steward")
+    response = steward.post(
+        f"/api/v1/elections/votes/{vote.id}/ballots", {"choice": "yes"}, content_type="application/json"
+    )
+    assert response.status_code == 403
