@@ -53,6 +53,7 @@ class OwnershipForm(StyledForm):
     def __init__(self, *args, buildings, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["building"].queryset = buildings
+        self.fields["building"].empty_label = _("选择楼栋")
         self.fields["building"].label_from_instance = lambda b: f"{b.parent.name} {b.name}"
 
 

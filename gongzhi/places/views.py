@@ -51,13 +51,37 @@ def tree(request):
     )
 
 
+def _ancestors(user, place: Place) -> list[Place]:
+    """The places above ``place``; those the user may open as staff are marked as links."""
+    ancestors = list(Place.objects.filter(id__in=place.ancestor_ids()).exclude(pk=place.pk).order_by("depth"))
+    for ancestor in ancestors:
+        ancestor.linkable = access.can(user, "view_internal", ancestor)
+    return ancestors
+
+
+def _facts(place: Place) -> list[str]:
+    facts = []
+    if place.code:
+        facts.append(_("编码 %(code)s") % {"code": place.code})
+    if place.subdistrict_kind:
+        facts.append(place.get_subdistrict_kind_display())
+    if place.estate_kind:
+        facts.append(place.get_estate_kind_display())
+    if place.address:
+        facts.append(place.address)
+    if place.theme:
+        facts.append(_("治理主题：%(theme)s") % {"theme": place.theme})
+    return facts
+
+
 @login_required
 def place_detail(request, place_id: int):
     place = get_place_for_user(request.user, place_id, perm="places.view_internal")
     may_manage = request.user.has_perm("places.manage_place", place)
     context = {
         "place": place,
-        "ancestors": Place.objects.filter(id__in=place.ancestor_ids()).exclude(pk=place.pk).order_by("depth"),
+        "ancestors": _ancestors(request.user, place),
+        "facts": _facts(place),
         "may_manage": may_manage,
         "may_export": access.can(request.user, "export_data", place),
         "child_kind": CHILD_KIND.get(PlaceKind(place.kind)),
