@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:meeting_id>/agenda/", views.agenda, name="agenda"),
     path("<int:meeting_id>/invitations/", views.invitations, name="invitations"),
     path("<int:meeting_id>/record/", views.record, name="record"),
+    path("<int:meeting_id>/change/", views.meeting_change, name="change"),
     path("<int:meeting_id>/print/", views.print_record, name="print"),
     path("<int:meeting_id>/record.xlsx", views.export_record, name="export"),
 ]

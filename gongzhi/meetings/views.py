@@ -759,3 +759,30 @@ def calendar(request):
             "estates": list(selectors.estates_of(request.user, C.RESIDENT)),
         },
     )
+
+
+@login_required
+@require_POST
+def meeting_change(request, meeting_id: int):
+    """Move a meeting (time, venue) or cancel it with a reason."""
+    meeting = _meeting_for(request.user, meeting_id, "meetings.manage_meeting")
+    try:
+        if "cancel" in request.POST:
+            services.meeting_cancel(meeting=meeting, reason=request.POST.get("reason", ""), acting_user=request.user)
+            messages.success(request, _("会议已取消，议程上的议题已退回待议事项"))
+        else:
+            try:
+                day = datetime.date.fromisoformat(request.POST.get("day", ""))
+                time = datetime.time.fromisoformat(request.POST.get("time", ""))
+            except ValueError:
+                raise DomainError(_("请填写正确的日期和时间")) from None
+            services.meeting_update(
+                meeting=meeting,
+                starts_at=services.local_datetime(day, time),
+                location=request.POST.get("location", ""),
+                acting_user=request.user,
+            )
+            messages.success(request, _("会议时间地点已更新"))
+    except DomainError as error:
+        _error(request, error)
+    return redirect("meetings:meeting", meeting.id)

@@ -223,3 +223,38 @@ def test_meetings_index_lists_upcoming_meetings(world, client_for, ad_hoc, perso
     ad_hoc(title="防汛临时议事")
     page = client_for(persona).get("/meetings/").content.decode()
     assert "防汛临时议事" in page
+
+
+def test_moving_a_series_meeting_marks_it_touched_and_cancelling_returns_topics(world, client_for, secretary, proposed):
+    series = services.series_create(
+        place=world.estate,
+        kind="three_party",
+        title="三方联动议事会",
+        frequency="weekly",
+        weekday=0,
+        holiday_rule="keep",
+        location="物业服务中心",
+        starts_on=timezone.localdate(),
+        acting_user=secretary,
+    )
+    first, second = list(series.meetings.order_by("starts_at")[:2])
+    client = client_for("branch_secretary")
+    day = first.local_start.date() + datetime.timedelta(days=1)
+    client.post(f"/meetings/{first.id}/change/", {"day": day.isoformat(), "time": "10:00", "location": "会议室"})
+    first.refresh_from_db()
+    assert first.touched and first.local_start.date() == day and first.location == "会议室"
+    # A rule change leaves the moved meeting alone.
+    services.series_update(series=series, acting_user=secretary, location="新地点")
+    first.refresh_from_db()
+    assert first.location == "会议室"
+    second = series.meetings.exclude(id=first.id).order_by("starts_at").first()
+    topic = proposed()
+    services.agenda_add(meeting=second, topic=topic, acting_user=secretary)
+    response = client.post(f"/meetings/{second.id}/change/", {"cancel": "1", "reason": ""})
+    second.refresh_from_db()
+    assert second.status == "planned"  # a reason is needed
+    client.post(f"/meetings/{second.id}/change/", {"cancel": "1", "reason": "台风预警"})
+    second.refresh_from_db()
+    topic.refresh_from_db()
+    assert second.status == "cancelled" and topic.status == "proposed"
+    assert response.status_code == 302
