@@ -77,6 +77,7 @@ def members(organization_ids, posts, day) -> list[tuple[int, int, str, bool]]:
             appointment_current_q(day), organization_id__in=list(organization_ids), post__in=posts
         )
         .values_list("organization_id", "person_id", "post", "person__is_party_member")
+        .order_by()
         .distinct()
     )
 
@@ -209,6 +210,7 @@ def compute_community_members_on_committees(places, period: Period) -> dict[int,
             post__in=PARTY_POSTS["committee"],
         )
         .values_list("organization__place_id", "person_id")
+        .order_by()
         .distinct()
     )
     return scope.counts((estates[estate], person) for estate, person in rows if estate in estates)
@@ -226,6 +228,7 @@ def compute_part_time_members(places, period: Period) -> dict[int, Figure]:
             post=PostKind.PART_TIME_MEMBER,
         )
         .values_list("organization__place__path", "person_id")
+        .order_by()
         .distinct()
     )
     figures = scope.counts(rows)
@@ -260,6 +263,7 @@ def compute_party_check_ins(places, period: Period) -> dict[int, Figure]:
             check_in_current_q(period.last_day), scope.q("estate__path"), estate__is_active=True
         )
         .values_list("estate__path", "person_id")
+        .order_by()
         .distinct()
     )
     return scope.counts(rows)
@@ -268,7 +272,7 @@ def compute_party_check_ins(places, period: Period) -> dict[int, Figure]:
 def compute_grid_party_members(places, period: Period) -> dict[int, Figure]:
     day = period.last_day
     scope = PlaceScope(places)
-    current = Appointment.objects.filter(appointment_current_q(day), person__is_party_member=True)
+    current = Appointment.objects.filter(appointment_current_q(day), person__is_party_member=True).order_by()
     by_grid = current.filter(scope.q("grid__buildings__path"), post=PostKind.GRID_WORKER).values_list(
         "grid__buildings__path", "person_id"
     )
@@ -285,6 +289,7 @@ def _supervisor_rows(scope: PlaceScope, day):
     return (
         Appointment.objects.filter(appointment_current_q(day), scope.q("place__path"), post=PostKind.SUPERVISOR)
         .values_list("place_id", "place__path", "person_id")
+        .order_by()
         .distinct()
     )
 
