@@ -142,3 +142,16 @@ def test_export_masks_phones_for_posts_that_may_not_reveal(world, client_for, se
     assert {r[1] for r in rows[1:]} == {"檀悦小区", "鸿盛名邸"}  # only the worker's community
     entry = AuditEntry.objects.get(action="places.export")
     assert entry.actor == world.users["community_worker"] and entry.detail["flats"] == 12
+
+
+def test_pages_speak_english_when_asked(world, client_for):
+    client = client_for("community_worker")
+    client.post(reverse("set_language"), {"language": "en"})
+    text = client.get(reverse("places:import")).content.decode()
+    assert "Import flats and owners from Excel" in text and "Download the import template" in text
+    text = client.get(reverse("places:tree")).content.decode()
+    assert "2 buildings" in text and "6 flats" in text
+    text = client.get(reverse("accounts:person", args=[world.person("resident").id])).content.decode()
+    assert "Show full number" in text
+    text = client.get(reverse("orgs:detail", args=[world.company.id])).content.decode()
+    assert "Property service contract" in text or "Current post holders" in text
