@@ -39,7 +39,7 @@ def mark_overdue(now: datetime.datetime) -> int:
     changed = 0
     candidates = Case.objects.filter(state__in=WORKING_STATES, deadline__lt=now).values_list("pk", flat=True)
     for pk in list(candidates):
-        case = Case.objects.select_for_update().select_related("estate", "responsible").get(pk=pk)
+        case = Case.objects.select_for_update(of=("self",)).select_related("estate", "responsible").get(pk=pk)
         if case.state not in WORKING_STATES or case.deadline is None or case.deadline >= now:
             continue
         touched = False
@@ -82,7 +82,7 @@ def request_review(now: datetime.datetime) -> int:
     for pk in list(
         Case.objects.filter(state=CaseState.RESOLVED, review_requested_at__isnull=True).values_list("pk", flat=True)
     ):
-        case = Case.objects.select_for_update().get(pk=pk)
+        case = Case.objects.select_for_update(of=("self",)).get(pk=pk)
         if case.state != CaseState.RESOLVED or case.review_requested_at is not None:
             continue
         case.review_requested_at = now
@@ -107,7 +107,7 @@ def close_unreviewed(now: datetime.datetime) -> int:
     cutoff = now - datetime.timedelta(days=days)
     changed = 0
     for pk in list(Case.objects.filter(state=CaseState.RESOLVED, resolved_at__lt=cutoff).values_list("pk", flat=True)):
-        case = Case.objects.select_for_update().get(pk=pk)
+        case = Case.objects.select_for_update(of=("self",)).get(pk=pk)
         if case.state != CaseState.RESOLVED or case.resolved_at is None or case.resolved_at >= cutoff:
             continue
         case.state = CaseState.CLOSED

@@ -81,7 +81,9 @@ def _text(value: str, *, required_message, max_length: int = MAX_TEXT) -> str:
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("estate", "responsible", "category").get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(of=("self",)).select_related("estate", "responsible", "category").get(pk=case.pk)
+    )
 
 
 def _acting_org(acting_user, case: Case) -> Organization | None:
