@@ -95,14 +95,19 @@ def admin_for(subdistrict, username: str):
 def measure(user, place, renders: int) -> tuple[int, float, float, int]:
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     client = Client()
     client.force_login(user)
     url = reverse("indicators:dashboard")
     client.get(url, {"place": place.id})  # warm up
-    with CaptureQueriesContext(connection) as queries:
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
         response = client.get(url, {"place": place.id})
     assert response.status_code == 200, response.status_code
     rows = len(response.context["dashboard"].estates)
