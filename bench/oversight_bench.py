@@ -182,6 +182,8 @@ def build_survey(sub, acting_user, answered: float):
             batch = []
     SurveyAnswer.objects.bulk_create(batch)
     total += len(batch)
+    # The rows were loaded in bulk, not through the answering service: count the tallies once.
+    services.survey_tally_rebuild(survey=survey)
     return survey, len(responses), total
 
 

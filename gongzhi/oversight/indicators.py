@@ -6,7 +6,7 @@ runs a fixed number of queries for any number of places."""
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,9 +18,9 @@ from gongzhi.oversight.models import (
     LedgerState,
     SubjectKind,
     Survey,
-    SurveyAnswer,
     SurveyResponse,
     SurveyStatus,
+    SurveyTally,
 )
 from gongzhi.places.models import Flat, Place, PlaceKind
 
@@ -88,11 +88,9 @@ def satisfaction(places, period: Period) -> dict[int, Figure]:
     surveys = [survey_id for survey_id, _path in _surveys_in(period)]
     estates = _estate_paths(places)
     rows = (
-        SurveyAnswer.objects.filter(
-            survey_id__in=surveys, estate_id__in=list(estates), is_current=True, score__isnull=False
-        )
+        SurveyTally.objects.filter(survey_id__in=surveys, estate_id__in=list(estates), key__startswith="s")
         .values("estate_id")
-        .annotate(n=Count("id"), satisfied=Count("id", filter=Q(score__gte=4)))
+        .annotate(n=Sum("count"), satisfied=Sum("count", filter=Q(key__in=["s4", "s5"]), default=0))
     )
     by_estate = {r["estate_id"]: r for r in rows}
     result = {}

@@ -508,3 +508,23 @@ class Verification(models.Model):
 
     class Meta:
         ordering = ["item_id", "at", "id"]
+
+
+class SurveyTally(models.Model):
+    """Running counts of a survey's current answers per estate and question, kept in step by the
+    answering service (and rebuilt from the answers by ``survey_tally_rebuild``), so that results
+    of a survey of ten thousand flats read a few hundred rows instead of every answer.
+
+    ``key``: "answered" (answer sheets that answered the question), "o<option id>" (an option
+    chosen), "s<1–5>" (a score given), "t" (a comment written)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="tallies")
+    estate = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=24)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "estate", "question", "key"], name="survey_tally_unique")
+        ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
 
 from gongzhi.accounts import access
@@ -26,6 +26,7 @@ from gongzhi.oversight.models import (
     SurveyAnswer,
     SurveyResponse,
     SurveyStatus,
+    SurveyTally,
 )
 from gongzhi.places.models import Flat, Place, PlaceKind
 
@@ -50,6 +51,12 @@ def branch_min_stars() -> int:
 
 
 SURVEYS_PER_YEAR = 2  # seed 000: "每年至少组织2次群众满意度评价"
+
+
+def _average(total, count) -> Decimal | None:
+    if not count:
+        return None
+    return (Decimal(total) / Decimal(count)).quantize(CENT, ROUND_HALF_UP)
 
 
 def _rate(numerator, denominator) -> Decimal | None:
@@ -154,34 +161,30 @@ def survey_results(survey: Survey, *, estate: Place | None = None) -> SurveyResu
         flats = flats.filter(estate=estate)
     flats_by_estate = dict(flats.values("estate_id").annotate(n=Count("id")).values_list("estate_id", "n"))
     responses_by_estate = dict(responses.values("estate_id").annotate(n=Count("id")).values_list("estate_id", "n"))
-    scored_by_estate = {
-        r["estate_id"]: r
-        for r in answers.filter(score__isnull=False)
-        .values("estate_id")
-        .annotate(n=Count("id"), satisfied=Count("id", filter=Q(score__gte=4)), average=Avg("score"))
-    }
-    per_question = {
-        r["question_id"]: r
-        for r in answers.filter(score__isnull=False)
-        .values("question_id")
-        .annotate(n=Count("id"), satisfied=Count("id", filter=Q(score__gte=4)), average=Avg("score"))
-    }
-    per_option = {
-        (r["question_id"], r["option_id"]): r["n"]
-        for r in answers.filter(option__isnull=False).values("question_id", "option_id").annotate(n=Count("id"))
-    }
-    per_scale = {
-        (r["question_id"], r["score"]): r["n"]
-        for r in answers.filter(option__isnull=True, score__isnull=False)
-        .values("question_id", "score")
-        .annotate(n=Count("id"))
-    }
-    answered = {
-        r["question_id"]: r["n"] for r in answers.values("question_id").annotate(n=Count("response_id", distinct=True))
-    }
+    # Counts come from the running tallies (a few rows per estate and question), not from
+    # the answers themselves.
+    tallies = SurveyTally.objects.filter(survey=survey, count__gt=0)
+    if estate is not None:
+        tallies = tallies.filter(estate=estate)
+    per_key: dict[tuple[int, str], int] = defaultdict(int)
+    scored_by_estate: dict[int, dict] = defaultdict(lambda: {"n": 0, "satisfied": 0, "sum": 0})
+    per_question: dict[int, dict] = defaultdict(lambda: {"n": 0, "satisfied": 0, "sum": 0})
+    per_estate_question: dict[tuple[int, int], dict] = defaultdict(lambda: {"n": 0, "sum": 0})
+    for estate_id, question_id, key, count in tallies.values_list("estate_id", "question_id", "key", "count"):
+        per_key[(question_id, key)] += count
+        if key.startswith("s"):
+            value = int(key[1:])
+            for bucket in (scored_by_estate[estate_id], per_question[question_id]):
+                bucket["n"] += count
+                bucket["sum"] += value * count
+                bucket["satisfied"] += count if value >= 4 else 0
+            cell = per_estate_question[(estate_id, question_id)]
+            cell["n"] += count
+            cell["sum"] += value * count
     low_by_estate: dict[int, int] = defaultdict(int)
-    for (estate_id, _question_id), (average, count) in question_scores_by_estate_from(answers).items():
-        if count >= survey.min_answers_for_finding and average < survey.low_score_threshold:
+    for (estate_id, _question_id), cell in per_estate_question.items():
+        average = _average(cell["sum"], cell["n"])
+        if cell["n"] >= survey.min_answers_for_finding and average is not None and average < survey.low_score_threshold:
             low_by_estate[estate_id] += 1
     questions = list(survey.questions.prefetch_related("options"))
     text_ids = [q.id for q in questions if q.kind == QuestionKind.TEXT]
@@ -197,21 +200,21 @@ def survey_results(survey: Survey, *, estate: Place | None = None) -> SurveyResu
                 comments[question_id].append(text)
     question_results = []
     for question in questions:
-        result = QuestionResult(question=question, answered=answered.get(question.id, 0))
+        result = QuestionResult(question=question, answered=per_key.get((question.id, "answered"), 0))
         scored = per_question.get(question.id)
-        if scored:
-            result.average = Decimal(str(scored["average"])).quantize(CENT, ROUND_HALF_UP)
+        if scored and scored["n"]:
+            result.average = _average(scored["sum"], scored["n"])
             result.satisfied_rate = _rate(scored["satisfied"], scored["n"])
             result.low = result.average < survey.low_score_threshold
         if question.kind == QuestionKind.SCALE:
             for value in range(5, 0, -1):
-                count = per_scale.get((question.id, value), 0)
+                count = per_key.get((question.id, f"s{value}"), 0)
                 result.options.append(
                     OptionResult(label=str(value), count=count, share=_rate(count, result.answered), score=value)
                 )
         elif question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
             for option in question.options.all():
-                count = per_option.get((question.id, option.id), 0)
+                count = per_key.get((question.id, f"o{option.id}"), 0)
                 result.options.append(
                     OptionResult(
                         label=option.label, count=count, share=_rate(count, result.answered), score=option.score
@@ -225,7 +228,7 @@ def survey_results(survey: Survey, *, estate: Place | None = None) -> SurveyResu
     for estate_id, place in sorted(estates.items(), key=lambda item: item[1].name):
         if estate is not None and estate_id != estate.id:
             continue
-        scored = scored_by_estate.get(estate_id)
+        scored = scored_by_estate.get(estate_id) if scored_by_estate.get(estate_id, {}).get("n") else None
         flats_here = flats_by_estate.get(estate_id, 0)
         responses_here = responses_by_estate.get(estate_id, 0)
         estate_rows.append(
@@ -235,7 +238,7 @@ def survey_results(survey: Survey, *, estate: Place | None = None) -> SurveyResu
                 responses=responses_here,
                 response_rate=_rate(responses_here, flats_here),
                 satisfaction=_rate(scored["satisfied"], scored["n"]) if scored else None,
-                average=Decimal(str(scored["average"])).quantize(CENT, ROUND_HALF_UP) if scored else None,
+                average=_average(scored["sum"], scored["n"]) if scored else None,
                 low_questions=low_by_estate.get(estate_id, 0),
             )
         )
@@ -253,18 +256,6 @@ def survey_results(survey: Survey, *, estate: Place | None = None) -> SurveyResu
         questions=question_results,
         estate=estate,
     )
-
-
-def question_scores_by_estate_from(answers) -> dict[tuple[int, int], tuple[Decimal, int]]:
-    rows = (
-        answers.filter(score__isnull=False)
-        .values("estate_id", "question_id")
-        .annotate(average=Avg("score"), n=Count("id"))
-    )
-    return {
-        (r["estate_id"], r["question_id"]): (Decimal(str(r["average"])).quantize(CENT, ROUND_HALF_UP), r["n"])
-        for r in rows
-    }
 
 
 def survey_counts_by_estate(estates: list[Place], year: int) -> dict[int, int]:
@@ -303,14 +294,13 @@ def computed_criterion_value(method: str, assessment: Assessment) -> tuple[Decim
         }[assessment.subject_kind]
         window_start = timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
         window_end = timezone.make_aware(datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min))
-        row = SurveyAnswer.objects.filter(
+        row = SurveyTally.objects.filter(
             estate=estate,
-            is_current=True,
-            score__isnull=False,
+            key__startswith="s",
             question__target__in=targets,
             survey__closes_at__gte=window_start,
             survey__closes_at__lt=window_end,
-        ).aggregate(n=Count("id"), satisfied=Count("id", filter=Q(score__gte=4)))
+        ).aggregate(n=Sum("count", default=0), satisfied=Sum("count", filter=Q(key__in=["s4", "s5"]), default=0))
         rate = _rate(row["satisfied"], row["n"])
         return rate, f"满意 {row['satisfied']}/{row['n']}"
     if method == "ledger_closed_rate":
@@ -409,11 +399,14 @@ def latest_survey_satisfaction(estates: list[Place]) -> dict[int, dict]:
     now = timezone.now()
     estate_ids = [e.id for e in estates]
     rows = (
-        SurveyAnswer.objects.filter(
-            estate_id__in=estate_ids, is_current=True, score__isnull=False, survey__closes_at__lte=now
+        SurveyTally.objects.filter(
+            estate_id__in=estate_ids, key__startswith="s", count__gt=0, survey__closes_at__lte=now
         )
         .values("estate_id", "survey_id")
-        .annotate(n=Count("id"), satisfied=Count("id", filter=Q(score__gte=4)))
+        .annotate(
+            n=Sum("count"),
+            satisfied=Sum("count", filter=Q(key__in=["s4", "s5"]), default=0),
+        )
     )
     surveys = {}
     by_estate: dict[int, list] = defaultdict(list)

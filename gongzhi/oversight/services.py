@@ -5,12 +5,13 @@ rectification ledger. Each top-level function is one transaction and refuses bad
 import datetime
 import hashlib
 import hmac
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,6 +50,7 @@ from gongzhi.oversight.models import (
     SurveyQuestion,
     SurveyResponse,
     SurveyStatus,
+    SurveyTally,
     Verification,
 )
 from gongzhi.places.models import Flat, Place, PlaceKind
@@ -652,6 +654,71 @@ def _parse_answers(survey: Survey, answers: dict) -> list[dict]:
     return rows
 
 
+def _tally_keys(rows) -> "Counter[tuple[int, str]]":
+    """The tally keys of one answer sheet's rows: (question id, key) → count."""
+    keys: Counter[tuple[int, str]] = Counter()
+    for question_id in {row["question_id"] for row in rows}:
+        keys[(question_id, "answered")] += 1
+    for row in rows:
+        if row.get("option_id"):
+            keys[(row["question_id"], f"o{row['option_id']}")] += 1
+        if row.get("score") is not None:
+            keys[(row["question_id"], f"s{row['score']}")] += 1
+        if row.get("text"):
+            keys[(row["question_id"], "t")] += 1
+    return keys
+
+
+def _tally_apply(survey: Survey, estate_id: int, delta: "Counter[tuple[int, str]]") -> None:
+    for (question_id, key), change in delta.items():
+        if not change:
+            continue
+        lookup = {"survey": survey, "estate_id": estate_id, "question_id": question_id, "key": key}
+        if SurveyTally.objects.filter(**lookup).update(count=F("count") + change):
+            continue
+        try:
+            with transaction.atomic():
+                SurveyTally.objects.create(count=change, **lookup)
+        except IntegrityError:  # created meanwhile by a concurrent answer
+            SurveyTally.objects.filter(**lookup).update(count=F("count") + change)
+
+
+@transaction.atomic
+def survey_tally_rebuild(*, survey: Survey) -> int:
+    """Recount the tallies of a survey from its current answers (after a bulk load, or to check)."""
+    SurveyTally.objects.filter(survey=survey).delete()
+    counts: Counter[tuple[int, int, str]] = Counter()
+    answered = (
+        SurveyAnswer.objects.filter(survey=survey, is_current=True)
+        .values("estate_id", "question_id")
+        .annotate(n=Count("response_id", distinct=True))
+    )
+    for row in answered:
+        counts[(row["estate_id"], row["question_id"], "answered")] += row["n"]
+    for field, prefix in (("option_id", "o"), ("score", "s")):
+        for row in (
+            SurveyAnswer.objects.filter(survey=survey, is_current=True, **{f"{field}__isnull": False})
+            .values("estate_id", "question_id", field)
+            .annotate(n=Count("id"))
+        ):
+            counts[(row["estate_id"], row["question_id"], f"{prefix}{row[field]}")] += row["n"]
+    for row in (
+        SurveyAnswer.objects.filter(survey=survey, is_current=True)
+        .exclude(text="")
+        .values("estate_id", "question_id")
+        .annotate(n=Count("id"))
+    ):
+        counts[(row["estate_id"], row["question_id"], "t")] += row["n"]
+    SurveyTally.objects.bulk_create(
+        [
+            SurveyTally(survey=survey, estate_id=estate_id, question_id=question_id, key=key, count=n)
+            for (estate_id, question_id, key), n in counts.items()
+        ],
+        batch_size=2000,
+    )
+    return len(counts)
+
+
 @transaction.atomic
 def survey_answer_submit(
     *, survey: Survey, flat: Flat, answers: dict, acting_user, channel: str = AnswerChannel.ONLINE
@@ -682,10 +749,13 @@ def survey_answer_submit(
     if not rows:
         raise DomainError(_("答卷是空的"))
     response = SurveyResponse.objects.select_for_update().filter(survey=survey, flat=flat).first()
+    delta: Counter[tuple[int, str]] = Counter()
     if response is not None:
         if channel == AnswerChannel.PAPER or response.channel == AnswerChannel.PAPER or response.respondent_key != key:
             raise DomainError(_("该户已提交过答卷，每户只能提交一份"), status=409)
-        SurveyAnswer.objects.filter(response=response, is_current=True).update(is_current=False)
+        superseded = SurveyAnswer.objects.filter(response=response, is_current=True)
+        delta.subtract(_tally_keys(list(superseded.values("question_id", "option_id", "score", "text"))))
+        superseded.update(is_current=False)
         response.revision += 1
         response.save(update_fields=["revision", "updated_at"])
     else:
@@ -710,6 +780,20 @@ def survey_answer_submit(
             for row in rows
         ]
     )
+    delta.update(
+        _tally_keys(
+            [
+                {
+                    "question_id": row["question"].id,
+                    "option_id": row["option"].id if row.get("option") else None,
+                    "score": row.get("score"),
+                    "text": row.get("text", ""),
+                }
+                for row in rows
+            ]
+        )
+    )
+    _tally_apply(survey, flat.estate_id, delta)
     return response
 
 

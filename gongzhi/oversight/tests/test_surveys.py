@@ -247,3 +247,37 @@ def test_staff_close_an_open_survey_early(world, make_survey):
     survey.refresh_from_db()
     assert survey.phase() == "closed"
     assert survey.closes_at <= timezone.now() + datetime.timedelta(seconds=1)
+
+
+def test_running_tallies_match_a_recount_from_the_answers(world, make_survey):
+    from gongzhi.oversight.models import SurveyTally
+
+    survey = make_survey(world.community)
+    submits = [
+        ("resident", 0, 5, "满意", ("停车",)),
+        ("building_head", 1, 2, "不满意", ("停车", "绿化")),
+        ("resident", 0, 3, "基本满意", ("安保",)),  # a change by the same resident
+        ("committee_chair", 2, 4, "满意", ()),
+    ]
+    for user, flat, scale, single, multiple in submits:
+        services.survey_answer_submit(
+            survey=survey,
+            flat=world.flats[flat],
+            answers=answers_for(survey, scale=scale, single=single, multiple=multiple, text="好" if scale > 3 else ""),
+            acting_user=world.users[user],
+        )
+
+    def snapshot():
+        return sorted(
+            SurveyTally.objects.filter(survey=survey, count__gt=0).values_list(
+                "estate_id", "question_id", "key", "count"
+            )
+        )
+
+    running = snapshot()
+    services.survey_tally_rebuild(survey=survey)
+    assert snapshot() == running
+    results = selectors.survey_results(survey)
+    assert results.responses == 3 and results.questions[0].average == Decimal("3.00")
+    multiple = results.questions[2]
+    assert [(o.label, o.count) for o in multiple.options] == [("停车", 1), ("绿化", 1), ("安保", 1)]
