@@ -81,6 +81,11 @@ class Vote(models.Model):
     # Election votes only: how many seats, and which election.
     seats = models.PositiveSmallIntegerField(null=True, blank=True)
     result = models.JSONField(default=dict, blank=True, editable=False)
+    # Running totals of the counted ballots, kept by the ballot services under the vote's row lock
+    # so that live progress is one row read: {"yes"|"no"|"abstain"|"all": [area in hundredths of
+    # m², owners], "candidates": {id: [hundredths, owners]}}. Derived data: the final result is
+    # recounted from the ballots at closing, and verification compares the two.
+    live = models.JSONField(default=dict, blank=True, editable=False)
     passed = models.BooleanField(null=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     close_note = models.CharField(_("截止说明"), max_length=200, blank=True)

@@ -448,7 +448,38 @@ def _append(vote: Vote, entry: RollEntry, ballot: Ballot, now) -> Ballot:
             ballot.save(force_insert=True)
     except IntegrityError:
         raise DomainError(_("同一业主的另一张选票正在提交，请刷新后查看您的投票"), status=409) from None
+    vote.live = live_totals_apply(vote.live, entry.area, current, ballot)
+    Vote.objects.filter(pk=vote.pk).update(live=vote.live)
     return ballot
+
+
+def live_totals_apply(live: dict, area: Decimal, old: Ballot | None, new: Ballot) -> dict:
+    """The running totals after ``new`` replaces ``old`` as an owner's counted ballot."""
+    live = {
+        "yes": list(live.get("yes", [0, 0])),
+        "no": list(live.get("no", [0, 0])),
+        "abstain": list(live.get("abstain", [0, 0])),
+        "all": list(live.get("all", [0, 0])),
+        "candidates": {k: list(v) for k, v in live.get("candidates", {}).items()},
+    }
+    hundredths = int(Decimal(area).scaleb(2).to_integral_value())
+
+    def add(ballot: Ballot, sign: int) -> None:
+        if ballot is None or ballot.kind != BallotKind.CAST:
+            return
+        live["all"][0] += sign * hundredths
+        live["all"][1] += sign
+        if ballot.choice:
+            live[ballot.choice][0] += sign * hundredths
+            live[ballot.choice][1] += sign
+        for candidate in ballot.selections or []:
+            bucket = live["candidates"].setdefault(str(candidate), [0, 0])
+            bucket[0] += sign * hundredths
+            bucket[1] += sign
+
+    add(old, -1)
+    add(new, +1)
+    return live
 
 
 def _validate_content(vote: Vote, choice: str, selections) -> tuple[str, list[int]]:
@@ -665,7 +696,7 @@ def vote_close(*, vote: Vote, acting_user, note: str = "", now: datetime.datetim
         raise DomainError(_("投票尚未开始，不能截止"), status=409)
     if now < vote.closes_at and not note:
         raise DomainError(_("投票窗口尚未结束，提前截止须说明理由"))
-    result = selectors.vote_result(vote)
+    result = selectors.vote_recount(vote)
     vote.result = result.as_dict()
     vote.passed = bool(result.passed) if not vote.is_election else bool(result.elected_ids)
     vote.status = VoteStatus.CLOSED

@@ -236,6 +236,18 @@ def test_live_tally_equals_the_pure_function(world, open_vote, make_owner):
     for user, choice in zip(persons, ("yes", "no", "abstain"), strict=True):
         services.ballot_cast(vote=vote, acting_user=user, choice=choice)
     assert selectors.vote_result(vote).as_dict() == selectors.reference_result(vote).as_dict()
+    # Changes, paper ballots over online ones, and voids keep the running totals equal to a recount.
+    teller = world.users["committee_chair"]
+    services.ballot_cast(vote=vote, acting_user=persons[0], choice="no")
+    entry = vote.roll.get(rollmember__person=world.person("building_head"))
+    services.paper_ballot_enter(vote=vote, entry=entry, acting_user=teller, serial="X1", choice="yes")
+    services.ballot_void(vote=vote, entry=entry, acting_user=teller, reason="重复")
+    for unrecorded in vote.roll.filter(kind__in=["unrecorded", "owner"]).exclude(ballots__isnull=False):
+        services.paper_ballot_enter(vote=vote, entry=unrecorded, acting_user=teller, serial=f"U{unrecorded.id}", choice="yes")
+    live = selectors.vote_result(vote).as_dict()
+    assert live == selectors.vote_recount(vote).as_dict() == selectors.reference_result(vote).as_dict()
+    assert live["participating_owners"] == vote.total_owners - 1
+    assert selectors.verify_chain(vote).ok
 
 
 def test_only_the_committee_or_community_opens_votes(world):
