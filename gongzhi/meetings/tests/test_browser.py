@@ -53,6 +53,7 @@ def test_resident_proposes_and_secretary_closes_with_a_resolution(world, browser
     page.fill(f"#deadline-{item.id}", (timezone.localdate() + datetime.timedelta(days=7)).isoformat())
     page.get_by_role("button", name="保存答题").click()
     page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("button", name="结束会议并公布结果").click()
     page.wait_for_load_state()
     assert "会议已结束" in page.content()
