@@ -306,8 +306,8 @@ def topic_add(request, place_id: int):
 
         if request.user.has_perm("meetings.manage_meeting", place):
             open_cases = list(
-                Case.objects.filter(estate=place)
-                .exclude(state__in=["resolved", "reviewed", "closed", "rejected", "withdrawn"])
+                Case.objects.open()
+                .filter(estate=place)
                 .exclude(id__in=Topic.objects.filter(case_id__isnull=False).values("case_id"))
                 .order_by("-id")[:30]
             )

@@ -248,3 +248,20 @@ def test_staff_topics_from_supervisors_findings_and_open_door_days(world):
         )
     with pytest.raises(DomainError):
         services.topic_add(estate=world.estate, title="x", source="supervisor", acting_user=world.users["resident"])
+
+
+def test_periodic_catch_up_makes_topics_for_flagged_open_cases_once(world):
+    from django.core.management import call_command
+
+    case = cases.case_create(
+        estate=world.estate, description="小区围墙开裂", channel="app", acting_user=world.users["resident"]
+    )
+    closed = cases.case_create(
+        estate=world.estate, description="早已处理完的问题", channel="app", acting_user=world.users["resident"]
+    )
+    # As if the signal had been missed (e.g. the flag was set by a data import).
+    Case.objects.filter(id=case.id).update(on_agenda=True)
+    Case.objects.filter(id=closed.id).update(on_agenda=True, state="closed")
+    call_command("run_periodic", only="meetings")
+    call_command("run_periodic", only="meetings")
+    assert list(Topic.objects.values_list("case_id", flat=True)) == [case.id]
