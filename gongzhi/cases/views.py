@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts import access
@@ -148,12 +149,12 @@ def _parse_filters(form) -> selectors.QueueFilters:
 
 PAGE_SIZE = 30
 TAB_LABELS = {
-    "new": _("新件"),
-    "mine": _("我的待办"),
-    "due_soon": _("即将到期"),
-    "overdue": _("已超期"),
-    "awaiting_review": _("待评价"),
-    "all": _("全部"),
+    "new": gettext_lazy("新件"),
+    "mine": gettext_lazy("我的待办"),
+    "due_soon": gettext_lazy("即将到期"),
+    "overdue": gettext_lazy("已超期"),
+    "awaiting_review": gettext_lazy("待评价"),
+    "all": gettext_lazy("全部"),
 }
 
 
@@ -377,20 +378,20 @@ VERB_PERMS = {
     "review": "cases.review_case",
 }
 DONE = {
-    "dispatch": _("已派单"),
-    "transfer": _("已转办"),
-    "merge": _("已合并"),
-    "reject": _("已不予受理"),
-    "flag_agenda": _("已更新议事标记"),
-    "reopen": _("已退回重新办理"),
-    "close": _("已关闭"),
-    "extend_decide": _("已处理延期申请"),
-    "sign": _("已签收"),
-    "reply": _("已答复"),
-    "resolve": _("已办结"),
-    "return": _("已退单"),
-    "extend_request": _("已提交延期申请"),
-    "review": _("感谢您的评价"),
+    "dispatch": gettext_lazy("已派单"),
+    "transfer": gettext_lazy("已转办"),
+    "merge": gettext_lazy("已合并"),
+    "reject": gettext_lazy("已不予受理"),
+    "flag_agenda": gettext_lazy("已更新议事标记"),
+    "reopen": gettext_lazy("已退回重新办理"),
+    "close": gettext_lazy("已关闭"),
+    "extend_decide": gettext_lazy("已处理延期申请"),
+    "sign": gettext_lazy("已签收"),
+    "reply": gettext_lazy("已答复"),
+    "resolve": gettext_lazy("已办结"),
+    "return": gettext_lazy("已退单"),
+    "extend_request": gettext_lazy("已提交延期申请"),
+    "review": gettext_lazy("感谢您的评价"),
 }
 
 

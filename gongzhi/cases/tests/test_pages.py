@@ -120,3 +120,14 @@ def test_public_board_has_figures_and_no_personal_data(world, client_for, report
     text = page.content.decode()
     assert page.status_code == 200 and 'id="board-total">5<' in text
     assert "王小明" not in text and "水管爆裂" not in text and "13800001111" not in text
+
+
+def test_pages_in_english(world, client_for, report):
+    case = report()
+    client = client_for("resident")
+    client.cookies["django_language"] = "en"
+    text = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Timeline" in text and "Received" in text
+    board = client_for(None)
+    board.cookies["django_language"] = "en"
+    assert "Taken in this month" in board.get(f"/cases/boards/{world.estate.pk}/").content.decode()
