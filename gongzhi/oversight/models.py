@@ -177,6 +177,7 @@ class SurveyAnswer(models.Model):
         indexes = [
             models.Index(fields=["survey", "is_current", "question"], name="survey_answer_question"),
             models.Index(fields=["estate", "is_current"], name="survey_answer_estate"),
+            models.Index(fields=["question", "is_current", "text"], name="survey_answer_comments"),
         ]
 
 

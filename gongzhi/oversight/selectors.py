@@ -190,14 +190,15 @@ def survey_results(survey: Survey, *, estate: Place | None = None) -> SurveyResu
     text_ids = [q.id for q in questions if q.kind == QuestionKind.TEXT]
     comments: dict[int, list[str]] = defaultdict(list)
     comment_counts: dict[int, int] = defaultdict(int)
-    if text_ids:
-        for row in answers.filter(question_id__in=text_ids).values("question_id").annotate(n=Count("id")):
-            comment_counts[row["question_id"]] = row["n"]
-        for question_id, text in (
-            answers.filter(question_id__in=text_ids).order_by("question_id", "text").values_list("question_id", "text")
-        ):
-            if len(comments[question_id]) < COMMENTS_SHOWN:
-                comments[question_id].append(text)
+    for question_id in text_ids:
+        comment_counts[question_id] = per_key.get((question_id, "t"), 0)
+        # Read through the (question, is_current, text) index, at most COMMENTS_SHOWN rows.
+        comments[question_id] = list(
+            answers.filter(question_id=question_id)
+            .exclude(text="")
+            .order_by("text")
+            .values_list("text", flat=True)[:COMMENTS_SHOWN]
+        )
     question_results = []
     for question in questions:
         result = QuestionResult(question=question, answered=per_key.get((question.id, "answered"), 0))
