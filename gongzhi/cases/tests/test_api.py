@@ -103,11 +103,13 @@ def test_resident_report_comes_back_with_number_and_timeline(world, client_for):
         ({"estate": 999999}, "小区不存在"),
         ({"latitude": 24.8}, "位置需同时包含经度和纬度"),
         ({"channel": "hotline"}, "只有热线和接待人员可以代为登记"),
-        ({"responsible": 1}, "您不能直接指定责任方"),
+        ({"responsible": "the estate's company"}, "您不能直接指定责任方"),
     ],
 )
 def test_bad_reports_are_refused_and_change_nothing(world, client_for, body, message):
     payload = {"estate": world.estate.pk, "description": "楼道灯坏了", **body}
+    if "responsible" in body:
+        payload["responsible"] = world.company.pk
     response = post(client_for("resident"), "/", payload)
     assert response.status_code in (400, 403)
     assert message in response.json()["detail"]
