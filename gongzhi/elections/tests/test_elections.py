@@ -294,3 +294,18 @@ def test_major_decision_steps_in_order(world):
         decision=decision, kind="filing", done_on=day, acting_user=world.users["community_worker"]
     )
     assert decision.steps.count() == 6
+
+
+def test_a_deployment_chooses_its_rule_set(world, settings):
+    settings.ELECTION_RULE_SETS = {
+        "local": {"label": "某市条例", "committee_min": 3, "committee_max": 9, "filing_days": 15}
+    }
+    settings.ELECTION_RULE_SET = "local"
+    election = services.election_open(
+        estate=world.estate, title="", seats=3, acting_user=world.users["community_worker"]
+    )
+    assert election.rule_set == "local"
+    with pytest.raises(DomainError, match="3至9人的单数"):
+        services.election_open(
+            estate=world.third_estate, title="", seats=11, acting_user=world.users["community_worker"]
+        )

@@ -243,7 +243,9 @@ def test_live_tally_equals_the_pure_function(world, open_vote, make_owner):
     services.paper_ballot_enter(vote=vote, entry=entry, acting_user=teller, serial="X1", choice="yes")
     services.ballot_void(vote=vote, entry=entry, acting_user=teller, reason="重复")
     for unrecorded in vote.roll.filter(kind__in=["unrecorded", "owner"]).exclude(ballots__isnull=False):
-        services.paper_ballot_enter(vote=vote, entry=unrecorded, acting_user=teller, serial=f"U{unrecorded.id}", choice="yes")
+        services.paper_ballot_enter(
+            vote=vote, entry=unrecorded, acting_user=teller, serial=f"U{unrecorded.id}", choice="yes"
+        )
     live = selectors.vote_result(vote).as_dict()
     assert live == selectors.vote_recount(vote).as_dict() == selectors.reference_result(vote).as_dict()
     assert live["participating_owners"] == vote.total_owners - 1
