@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db.models import Avg, Count, F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.accounts import access
 from gongzhi.orgs.models import ServiceContract
@@ -303,7 +304,7 @@ def computed_criterion_value(method: str, assessment: Assessment) -> tuple[Decim
             survey__closes_at__lt=window_end,
         ).aggregate(n=Sum("count", default=0), satisfied=Sum("count", filter=Q(key__in=["s4", "s5"]), default=0))
         rate = _rate(row["satisfied"], row["n"])
-        return rate, f"满意 {row['satisfied']}/{row['n']}"
+        return rate, _("满意 %(a)s/%(b)s") % {"a": row["satisfied"], "b": row["n"]}
     if method == "ledger_closed_rate":
         items = LedgerItem.objects.filter(estate=estate, deadline__gte=start, deadline__lte=end)
         due = items.count()
@@ -314,7 +315,7 @@ def computed_criterion_value(method: str, assessment: Assessment) -> tuple[Decim
             )
             if timezone.localdate(signed_off_at) <= deadline
         )
-        return _rate(on_time, due), f"按期销号 {on_time}/{due}"
+        return _rate(on_time, due), _("按期销号 %(a)s/%(b)s") % {"a": on_time, "b": due}
     if method in ("case_on_time_rate", "case_satisfaction"):
         return case_rate(method, estate, start, end)
     return None, ""
@@ -333,12 +334,12 @@ def case_rate(method: str, estate: Place, start: datetime.date, end: datetime.da
             due=Count("id"),
             on_time=Count("id", filter=Q(resolved_at__isnull=False, resolved_at__lte=F("deadline"))),
         )
-        return _rate(row["on_time"], row["due"]), f"按时办结 {row['on_time']}/{row['due']}"
+        return _rate(row["on_time"], row["due"]), _("按时办结 %(a)s/%(b)s") % {"a": row["on_time"], "b": row["due"]}
     row = cases.exclude(rating="").aggregate(
         rated=Count("id"),
         satisfied=Count("id", filter=Q(rating__in=[Rating.SATISFIED, Rating.BASICALLY_SATISFIED])),
     )
-    return _rate(row["satisfied"], row["rated"]), f"回访满意 {row['satisfied']}/{row['rated']}"
+    return _rate(row["satisfied"], row["rated"]), _("回访满意 %(a)s/%(b)s") % {"a": row["satisfied"], "b": row["rated"]}
 
 
 # --------------------------------------------------------------------------------------------
@@ -512,8 +513,15 @@ def flags(rows: list[RatingRow], on: datetime.date | None = None) -> list[Flag]:
                     kind="company",
                     estate=row.estate,
                     subject=a.subject_name,
-                    evidence=f"{a.scorecard.name}（{a.period_start}—{a.period_end}）{a.percent}%，"
-                    f"{a.credit_grade}，达标线 {a.scorecard.pass_mark}%",
+                    evidence=_("%(card)s（%(start)s—%(end)s）得分率%(percent)s%%，信用等级%(grade)s，达标线 %(line)s%%")
+                    % {
+                        "card": a.scorecard.name,
+                        "start": a.period_start,
+                        "end": a.period_end,
+                        "percent": a.percent,
+                        "grade": a.credit_grade,
+                        "line": a.scorecard.pass_mark,
+                    },
                     assessment=a,
                 )
             )
@@ -524,8 +532,9 @@ def flags(rows: list[RatingRow], on: datetime.date | None = None) -> list[Flag]:
                 Flag(
                     kind="committee",
                     estate=row.estate,
-                    subject=committee.name if committee else "—",
-                    evidence=f"{s['survey'].title}：满意率 {s['rate']}%（{s['answers']} 个评分），低于 {line}%",
+                    subject=committee.name if committee else _("（未成立业委会）"),
+                    evidence=_("%(survey)s：满意率 %(rate)s%%（%(n)s 个评分），低于 %(line)s%%")
+                    % {"survey": s["survey"].title, "rate": s["rate"], "n": s["answers"], "line": line},
                     survey=s["survey"],
                 )
             )
@@ -536,8 +545,15 @@ def flags(rows: list[RatingRow], on: datetime.date | None = None) -> list[Flag]:
                     kind="branch",
                     estate=row.estate,
                     subject=b.subject_name,
-                    evidence=f"{b.scorecard.name}（{b.period_start}—{b.period_end}）{b.stars}星，{b.percent}%，"
-                    f"低于{min_stars}星",
+                    evidence=_("%(card)s（%(start)s—%(end)s）%(stars)s星，得分率%(percent)s%%，低于%(min)s星")
+                    % {
+                        "card": b.scorecard.name,
+                        "start": b.period_start,
+                        "end": b.period_end,
+                        "stars": b.stars,
+                        "percent": b.percent,
+                        "min": min_stars,
+                    },
                     assessment=b,
                 )
             )
@@ -547,7 +563,8 @@ def flags(rows: list[RatingRow], on: datetime.date | None = None) -> list[Flag]:
                     kind="surveys",
                     estate=row.estate,
                     subject=row.estate.name,
-                    evidence=f"{on.year}年已开展满意度测评 {row.surveys_this_year} 次，每年至少 {SURVEYS_PER_YEAR} 次",
+                    evidence=_("%(year)s年已开展满意度测评 %(n)s 次，每年至少 %(min)s 次")
+                    % {"year": on.year, "n": row.surveys_this_year, "min": SURVEYS_PER_YEAR},
                 )
             )
     return result

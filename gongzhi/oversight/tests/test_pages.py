@@ -265,3 +265,15 @@ def test_survey_built_and_published_through_the_pages(world, client_for):
     page = client.get(survey_url).content.decode()
     assert "进行中" in page and "满意（5分）" in page
     assert client_for("resident").get(f"/oversight/surveys/{survey_id}/answer/").status_code == 200
+
+
+def test_pages_and_refusals_in_english(world, make_survey, client_for, settings):
+    survey = close_survey(make_survey())
+    client = client_for("resident")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(f"/oversight/surveys/{survey.id}/answer/", {"flat": world.flats[0].id}, follow=True)
+    assert "The survey has closed" in response.content.decode()
+    page = client_for("community_worker")
+    page.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = page.get("/oversight/").content.decode()
+    assert "Ratings of every estate" in html and "Needs attention" in html
