@@ -17,6 +17,7 @@ class PersonForm(StyledForm):
     def __init__(self, *args, places, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["registered_at"].queryset = places
+        self.fields["registered_at"].empty_label = _("选择登记地点")
         self.fields["registered_at"].label_from_instance = lambda p: f"{p.get_kind_display()} · {p.name}"
 
 

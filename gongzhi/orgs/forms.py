@@ -35,6 +35,7 @@ class OrganizationForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["place"].queryset = places
         self.fields["place"].label_from_instance = lambda p: f"{p.get_kind_display()} · {p.name}"
+        self.fields["place"].empty_label = _("选择地点")
         self.fields["covered_places"].queryset = estates
         self.fields["covered_places"].label_from_instance = lambda p: p.name
         for name, kinds in KIND_FIELDS.items():
@@ -61,7 +62,9 @@ class ContractForm(StyledForm):
     def __init__(self, *args, companies, estates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["company"].queryset = companies
+        self.fields["company"].empty_label = _("选择物业服务企业")
         self.fields["estate"].queryset = estates
+        self.fields["estate"].empty_label = _("选择小区")
 
 
 class DateForm(StyledForm):

@@ -238,3 +238,25 @@ def test_export_masks_personal_data_for_a_post_that_may_not_reveal(world):
     )
     rows = list(load_workbook(io.BytesIO(data))["房屋"].iter_rows(values_only=True))
     assert {r[8] for r in rows if r[7] == "王小明"} == {"138****1111"}
+
+
+def test_import_uses_the_same_number_of_queries_for_any_number_of_rows(world, workbook):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def rows(estate, n):
+        return [
+            ["阳光社区", estate, f"{i % 3 + 1}号楼", f"{i}", 50 + i, "", "", f"人{estate}{i}", f"1360000{i:04d}", ""]
+            for i in range(1, n + 1)
+        ]
+
+    from gongzhi.accounts import access
+
+    access.grants(world.users["community_worker"])  # the user's posts are read once per request
+    counts = []
+    for estate, n in (("少行小区", 5), ("多行小区", 60)):
+        with CaptureQueriesContext(connection) as queries:
+            report = run(world, workbook(rows(estate, n)))
+        assert report.ok and report.flats_created == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
