@@ -19,6 +19,10 @@ from gongzhi.meetings.models import (
 from gongzhi.places.models import Place, PlaceKind
 
 
+# Columns lists do not show (long texts, the parties' list).
+LIST_DEFERRED = ("expected_parties", "reason", "summary", "cancel_reason", "place__address", "place__theme")
+
+
 def resident_community_ids(user) -> list[int]:
     """Communities of the estates where the user lives (their four-party meetings concern them)."""
     ids = []
@@ -44,9 +48,12 @@ def estate_page(estate: Place, *, now=None, upcoming_limit: int = 8, held_limit:
     now = now or timezone.now()
     community_id = estate.parent_id
     here = Q(place=estate) | Q(place_id=community_id)
-    upcoming = list(Meeting.objects.filter(here).upcoming(now).select_related("place")[:upcoming_limit])
+    upcoming = list(
+        Meeting.objects.filter(here).upcoming(now).select_related("place").defer(*LIST_DEFERRED)[:upcoming_limit]
+    )
     held = list(
         Meeting.objects.filter(place=estate, status=MeetingStatus.CLOSED)
+        .defer(*LIST_DEFERRED)
         .annotate(
             item_count=Count("items", distinct=True),
             resolution_count=Count("items", filter=Q(items__answer=AgendaItem.Answer.RESOLUTION), distinct=True),
@@ -71,6 +78,7 @@ def community_upcoming(community: Place, *, now=None, days: int = 31, limit: int
         )
         .upcoming(now)
         .select_related("place")
+        .defer(*LIST_DEFERRED)
         .annotate(item_count=Count("items"))[:limit]
     )
 
