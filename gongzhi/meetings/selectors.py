@@ -18,7 +18,6 @@ from gongzhi.meetings.models import (
 )
 from gongzhi.places.models import Place, PlaceKind
 
-
 # Columns lists do not show (long texts, the parties' list).
 LIST_DEFERRED = ("expected_parties", "reason", "summary", "cancel_reason", "place__address", "place__theme")
 
