@@ -264,6 +264,10 @@ GONGZHI = {
     },
     # Where `manage.py backup` writes when no path is given.
     "BACKUP_DIR": env_str("GONGZHI_BACKUP_DIR", str(BASE_DIR / "var" / "backups")),
+    # Evaluation (效度联评): an estate whose latest survey satisfaction (%) is below this flags its
+    # owners' committee; a party branch rated below this many stars is flagged.
+    "OVERSIGHT_UNSATISFACTORY_RATE": env_str("GONGZHI_OVERSIGHT_UNSATISFACTORY_RATE", "60"),
+    "OVERSIGHT_BRANCH_MIN_STARS": env_int("GONGZHI_OVERSIGHT_BRANCH_MIN_STARS", 3),
     # Case ledger (see docs/case-rates.md): days a resolved case waits for its review before it is
     # closed as "no review"; hours within which the responsible party must respond (sign or reply)
     # for the response rate; hours before a deadline a case counts as "due soon"; working days
