@@ -95,9 +95,9 @@ class Indicator:
     levels: tuple[str, ...] = field(default_factory=tuple)
     short_label: str | Promise = ""  # for narrow table columns; the label when empty
 
-    @property
-    def is_rate(self) -> bool:
-        return str(self.unit) == "%"
+    def __post_init__(self) -> None:
+        # A rate's unit is the plain "%"; other units are translatable words.
+        self.is_rate = not isinstance(self.unit, Promise) and self.unit == "%"
 
     def applies_to(self, kind: str) -> bool:
         return not self.levels or kind in self.levels

@@ -15,7 +15,9 @@ The ``*_current_q`` functions say once what "current on a day" means for each ki
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db.models import Q
 
@@ -46,6 +48,32 @@ def check_in_current_q(day: datetime.date, prefix: str = "") -> Q:
     )
 
 
+_SHARED: ContextVar[dict | None] = ContextVar("gongzhi_indicator_facts", default=None)
+
+
+@contextmanager
+def shared_facts() -> Iterator[None]:
+    """Within this block, facts several indicators read (the estates under the places, the
+    branches covering them, committee members…) are queried once and shared. A dashboard computes
+    all its figures inside one block; outside, every call queries afresh."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def shared(key: tuple, compute: Callable):
+    """``compute()``, remembered under ``key`` inside a ``shared_facts`` block. The result must be
+    treated as read-only by its users."""
+    memo = _SHARED.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 def _ids_of_path(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
@@ -62,6 +90,7 @@ class PlaceScope:
                 kept.append(path)
         self.prefixes = kept
         self._estates: dict[int, str] | None = None
+        self.key = tuple(self.prefixes)  # what a fact about "everything under the places" depends on
 
     def q(self, path_field: str) -> Q:
         """Rows whose place (reached through ``path_field``) is one of the places or under one."""
@@ -81,9 +110,14 @@ class PlaceScope:
         if self._estates is None:
             from gongzhi.places.models import Place, PlaceKind
 
-            self._estates = dict(
-                Place.objects.filter(self.q("path"), kind=PlaceKind.ESTATE, is_active=True).values_list("id", "path")
-            )
+            def query():
+                return dict(
+                    Place.objects.filter(self.q("path"), kind=PlaceKind.ESTATE, is_active=True).values_list(
+                        "id", "path"
+                    )
+                )
+
+            self._estates = shared(("estates", *self.prefixes), query)
         return self._estates
 
     def group(self, pairs: Iterable[tuple[str, object]]) -> dict[int, set]:

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts import access
 from gongzhi.accounts.posts import Capability
 from gongzhi.core.errors import DomainError
 from gongzhi.indicators.registry import Figure, Indicator, Period, area_label, indicators
+from gongzhi.indicators.scope import shared_facts
 from gongzhi.places.models import Place, PlaceKind
 
 DASHBOARD_KINDS = (PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY, PlaceKind.ESTATE)
@@ -83,12 +85,17 @@ class Card:
     @property
     def cell(self) -> str:
         """The short form used in tables: yes/no for a rate over a single estate."""
+        return self.cell_text(_("是"), _("否"))
+
+    def cell_text(self, yes: str, no: str) -> str:
         figure = self.figure
         if figure.value is None:
             return "—"
-        if self.indicator.is_rate and figure.denominator == 1:
-            return _("是") if figure.numerator else _("否")
-        return self.display
+        if self.indicator.is_rate:
+            if figure.denominator == 1:
+                return yes if figure.numerator else no
+            return f"{figure.value}%"
+        return str(figure.value)
 
     @property
     def ratio(self) -> str:
@@ -105,6 +112,13 @@ class Row:
     @property
     def figures(self) -> list[Figure]:
         return [cell.figure for cell in self.cells]
+
+    @property
+    def cells_html(self) -> str:
+        """The row's figure cells as <td>s, built in one go: a subdistrict's table has thousands
+        of cells and per-cell template lookups would dominate the page's render time."""
+        yes, no = _("是"), _("否")
+        return format_html_join("", '<td title="{}">{}</td>', ((c.ratio, c.cell_text(yes, no)) for c in self.cells))
 
 
 @dataclass
@@ -186,11 +200,12 @@ def dashboard(place: Place, period: Period, *, table_area: str = "structure", br
     columns = [i for i in chosen if i.area == table_area and i.applies_to(PlaceKind.ESTATE)]
     column_keys = {indicator.key for indicator in columns}
     everything = [place, *communities, *estates]
-    computed = {
-        indicator.key: indicator.compute_many(everything if indicator.key in column_keys else [place], period)
-        for indicator in chosen
-        if indicator.key in column_keys or indicator.applies_to(place.kind)
-    }
+    with shared_facts():
+        computed = {
+            indicator.key: indicator.compute_many(everything if indicator.key in column_keys else [place], period)
+            for indicator in chosen
+            if indicator.key in column_keys or indicator.applies_to(place.kind)
+        }
     sections: dict[str, Section] = {}
     for indicator in chosen:
         if not indicator.applies_to(place.kind):

@@ -25,6 +25,7 @@ from gongzhi.indicators.scope import (
     merge_sets,
     multimap,
     org_current_q,
+    shared,
 )
 from gongzhi.orgs.models import Organization, OrgKind, ServiceContract
 
@@ -50,6 +51,10 @@ def branch_estates(scope: PlaceScope, day) -> dict[int, set[int]]:
 
     A branch covers the estates listed as its covered places (a joint branch covers several); a
     branch with none listed covers the estate it sits at."""
+    return shared(("branch_estates", day, *scope.key), lambda: _branch_estates(scope, day))
+
+
+def _branch_estates(scope: PlaceScope, day) -> dict[int, set[int]]:
     through = Organization.covered_places.through
     rows = through.objects.filter(
         org_current_q(day, "organization__"), scope.q("place__path"), organization__kind=OrgKind.PARTY_BRANCH
@@ -63,6 +68,10 @@ def branch_estates(scope: PlaceScope, day) -> dict[int, set[int]]:
 
 def committees(scope: PlaceScope, day) -> dict[int, int]:
     """Estate id → its current owners' committee (1 query)."""
+    return shared(("committees", day, *scope.key), lambda: _committees(scope, day))
+
+
+def _committees(scope: PlaceScope, day) -> dict[int, int]:
     estates = scope.estates()
     rows = Organization.objects.filter(
         org_current_q(day), scope.q("place__path"), kind=OrgKind.OWNERS_COMMITTEE
@@ -72,6 +81,12 @@ def committees(scope: PlaceScope, day) -> dict[int, int]:
 
 def members(organization_ids, posts, day) -> list[tuple[int, int, str, bool]]:
     """Current holders of ``posts`` in the organizations: (organization, person, post, is party member)."""
+    organization_ids = tuple(sorted(organization_ids))
+    posts = tuple(posts)
+    return shared(("members", day, posts, organization_ids), lambda: _members(organization_ids, posts, day))
+
+
+def _members(organization_ids, posts, day) -> list[tuple[int, int, str, bool]]:
     return list(
         Appointment.objects.filter(
             appointment_current_q(day), organization_id__in=list(organization_ids), post__in=posts
@@ -84,6 +99,10 @@ def members(organization_ids, posts, day) -> list[tuple[int, int, str, bool]]:
 
 def serving_companies(scope: PlaceScope, day) -> dict[int, set[tuple[int, bool]]]:
     """Estate id → {(company id, has its own party organization)} under a current contract (1 query)."""
+    return shared(("serving_companies", day, *scope.key), lambda: _serving_companies(scope, day))
+
+
+def _serving_companies(scope: PlaceScope, day) -> dict[int, set[tuple[int, bool]]]:
     rows = ServiceContract.objects.filter(
         contract_current_q(day), org_current_q(day, "company__"), scope.q("estate__path")
     ).values_list("estate_id", "company_id", "company__has_party_org")
@@ -286,6 +305,10 @@ def compute_grid_party_members(places, period: Period) -> dict[int, Figure]:
 
 
 def _supervisor_rows(scope: PlaceScope, day):
+    return shared(("supervisors", day, *scope.key), lambda: list(_query_supervisor_rows(scope, day)))
+
+
+def _query_supervisor_rows(scope: PlaceScope, day):
     return (
         Appointment.objects.filter(appointment_current_q(day), scope.q("place__path"), post=PostKind.SUPERVISOR)
         .values_list("place_id", "place__path", "person_id")
