@@ -105,7 +105,8 @@ def satisfaction(places, period: Period) -> dict[int, Figure]:
 
 
 def _ledger_counts(places, period: Period):
-    day = period.last_day
+    # "Overdue" as of the period's last day, or today while the period is still running.
+    day = min(period.last_day, timezone.localdate())
     estates = _estate_paths(places)
     rows = (
         LedgerItem.objects.filter(estate_id__in=list(estates), created_at__lt=_aware(period.end))
