@@ -13,6 +13,31 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _default_categories(request):
+    """The categories come from a data migration; a transactional test elsewhere in the run
+    flushes them, so put them back before each database test here."""
+    if request.node.get_closest_marker("django_db") is None:
+        if "db" not in request.fixturenames:
+            return
+        request.getfixturevalue("db")
+    from importlib import import_module
+
+    defaults = import_module("gongzhi.cases.migrations.0002_default_categories").CATEGORIES
+    for order, (code, name, kind, days, urgent, hours) in enumerate(defaults):
+        Category.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "default_org_kind": kind,
+                "working_days": days,
+                "urgent_working_days": urgent,
+                "emergency_hours": hours,
+                "order": (order + 1) * 10,
+            },
+        )
+
+
 @pytest.fixture
 def category(db):
     return Category.objects.get(code="repair")
