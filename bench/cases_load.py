@@ -426,6 +426,23 @@ def stop_server(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def server_cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system) used so far by the server's worker processes: a cost per request
+    that other work on the machine does not inflate, unlike wall-clock figures."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master_pid:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 # --- load generator ------------------------------------------------------------------------------------
 
 
@@ -472,7 +489,8 @@ def _client_process(port, requests, threads, seconds, queue):
     queue.put((latencies, failures[0], failures[1]))
 
 
-def load(port, requests, *, processes, threads, seconds) -> dict:
+def load(port, requests, *, processes, threads, seconds, server_pid=None) -> dict:
+    cpu_before = server_cpu_seconds(server_pid) if server_pid else 0.0
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     started = time.perf_counter()
@@ -491,7 +509,9 @@ def load(port, requests, *, processes, threads, seconds) -> dict:
     sample = next((r[2] for r in results if r[2]), "")
     if not latencies:
         raise SystemExit(f"no successful request: {sample}")
+    cpu = server_cpu_seconds(server_pid) - cpu_before if server_pid else 0.0
     return {
+        "cpu_ms": cpu * 1000 / (len(latencies) + failed),
         "requests": len(latencies),
         "failed": failed,
         "sample_error": sample,
@@ -550,8 +570,18 @@ def main() -> None:
 
     server, port = start_server(args.workers)
     try:
-        throughput = {"processes": args.processes, "threads": args.threads, "seconds": args.duration}
-        latency = {"processes": 1, "threads": args.latency_concurrency, "seconds": args.duration}
+        throughput = {
+            "processes": args.processes,
+            "threads": args.threads,
+            "seconds": args.duration,
+            "server_pid": server.pid,
+        }
+        latency = {
+            "processes": 1,
+            "threads": args.latency_concurrency,
+            "seconds": args.duration,
+            "server_pid": server.pid,
+        }
         for requests in (bare, api_requests[:5], queue_page, case_pages[:5], boards[:3]):
             load(port, requests, processes=1, threads=1, seconds=1.0)  # warm every worker's imports
         figures = {
@@ -569,17 +599,22 @@ def main() -> None:
     base_l = figures["bare view (latency)"]
     print()
     print(f"gunicorn: {args.workers} sync workers on {HOST}; {busy_cases:,} cases in the busiest board's estate")
-    print(f"{'':32} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'clients':>8} {'failed':>7}  ratio to bare view")
+    print(
+        f"{'':30} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'clients':>7} {'failed':>6} {'cpu ms':>7}"
+        "  ratio to bare view"
+    )
     for name, f in figures.items():
         base = base_t if "creation" in name else base_l
+        cpu_ratio = f"; server CPU per request ×{f['cpu_ms'] / base['cpu_ms']:.1f}" if base["cpu_ms"] else ""
         if name.startswith("bare"):
             ratio = "—"
         elif "creation" in name:
-            ratio = f"{f['rps'] / base['rps']:.0%} of req/s"
+            ratio = f"{f['rps'] / base['rps']:.0%} of req/s{cpu_ratio}"
         else:
-            ratio = f"p50 ×{f['p50'] / base['p50']:.1f}, p95 ×{f['p95'] / base['p95']:.1f}"
+            ratio = f"p50 ×{f['p50'] / base['p50']:.1f}, p95 ×{f['p95'] / base['p95']:.1f}{cpu_ratio}"
         print(
-            f"{name:32} {f['rps']:9.0f} {f['p50']:8.1f} {f['p95']:8.1f} {f['concurrency']:8d} {f['failed']:7d}  {ratio}"
+            f"{name:30} {f['rps']:7.0f} {f['p50']:7.1f} {f['p95']:7.1f} {f['concurrency']:7d} {f['failed']:6d}"
+            f" {f['cpu_ms']:7.2f}  {ratio}"
         )
         if f["failed"]:
             print(f"{'':32} first failure: {f['sample_error']}")
@@ -596,6 +631,8 @@ def main() -> None:
     ]
     for label, ok in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {label}")
+    load_average = os.getloadavg()[0]
+    print(f"(load average of the machine during the run: {load_average:.1f} on {os.cpu_count()} CPUs)")
 
 
 if __name__ == "__main__":
