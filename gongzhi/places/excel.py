@@ -246,6 +246,22 @@ def _text(value) -> str:
 
 
 def _read_rows(workbook) -> list[list]:
+    from gongzhi.places import xlsx_fast
+
+    try:
+        rows = xlsx_fast.read_rows(workbook)
+    except xlsx_fast.UnsupportedWorkbook:
+        pass
+    else:
+        while rows and all(v is None for v in rows[-1]):
+            rows.pop()
+        return rows
+    if hasattr(workbook, "seek"):
+        workbook.seek(0)
+    return _read_rows_openpyxl(workbook)
+
+
+def _read_rows_openpyxl(workbook) -> list[list]:
     try:
         book = load_workbook(workbook, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not a workbook

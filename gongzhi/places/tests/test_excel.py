@@ -260,3 +260,34 @@ def test_import_uses_the_same_number_of_queries_for_any_number_of_rows(world, wo
         assert report.ok and report.flats_created == n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def _trimmed(rows):
+    result = [list(r) for r in rows]
+    for row in result:
+        while row and row[-1] is None:
+            row.pop()
+    while result and not result[-1]:
+        result.pop()
+    return result
+
+
+def test_fast_reader_reads_what_openpyxl_reads(world, workbook):
+    from openpyxl import Workbook
+
+    from gongzhi.places.excel import _read_rows_openpyxl
+    from gongzhi.places.xlsx_fast import read_rows
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "说明"
+    other = book.create_sheet("房屋")
+    other.append(HEADERS)
+    other.append(["阳光社区", "檀悦小区", "1号楼", 101, 88.5, None, True, "王 小明", 13800001111, "=1+1"])
+    other["B5"] = "隔了空行"
+    other["L3"] = 1e-7
+    mixed = io.BytesIO()
+    book.save(mixed)
+    samples = [template_workbook(), workbook(GOOD).getvalue(), mixed.getvalue()]
+    for data in samples:
+        assert _trimmed(read_rows(io.BytesIO(data))) == _trimmed(_read_rows_openpyxl(io.BytesIO(data)))
