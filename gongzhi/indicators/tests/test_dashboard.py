@@ -170,3 +170,13 @@ def test_definitions_page_lists_every_indicator(client_for):
     assert response.status_code == 200
     assert "小区党组织覆盖率" in html and "红色业委会占比" in html and "party_branch_coverage" in html
     assert client_for("resident").get(reverse("indicators:definitions")).status_code == 403
+
+
+def test_the_dashboard_in_english(client_for):
+    client = client_for("subdistrict_admin")
+    response = client.get(URL, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies.load({"django_language": "en"})
+    html = client.get(URL).content.decode()
+    assert response.status_code == 200
+    assert "coverage of estates" in html and "Dashboard" in html
+    assert "小区党组织覆盖率" not in html

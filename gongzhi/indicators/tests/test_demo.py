@@ -103,3 +103,11 @@ def test_the_hook_modules_are_the_apps_demo_modules():
     assert all(
         module.__name__.startswith("gongzhi.") and module.__name__.endswith(".demo") for module in demo.hook_modules()
     )
+
+
+def test_a_second_load_gives_the_hooks_the_existing_demo(demo_loaded):
+    context = demo.load()
+    assert context.created is False
+    assert set(context.users) == set(demo.PERSONAS)
+    assert context.estate(seeds.FLAGSHIP).parent.name == "东岚社区"
+    assert context.subdistrict(seeds.STREET).subdistrict_kind == "street"

@@ -189,3 +189,23 @@ def test_query_count_does_not_grow_with_the_places(structure_world, key):
     with CaptureQueriesContext(connection) as more:
         indicator.compute_many(many, Period.day(D))
     assert len(few) == len(more)
+
+
+def test_shared_facts_give_the_same_figures_with_fewer_queries(structure_world):
+    from gongzhi.indicators.scope import shared_facts
+
+    places = [structure_world.subdistrict, structure_world.c1, structure_world.c2, *structure_world.estates.values()]
+    period = Period.day(D)
+    with CaptureQueriesContext(connection) as alone:
+        separately = {key: REGISTRY[key].compute_many(places, period) for key in STRUCTURE_KEYS}
+    with CaptureQueriesContext(connection) as together, shared_facts():
+        shared = {key: REGISTRY[key].compute_many(places, period) for key in STRUCTURE_KEYS}
+    assert shared == separately
+    assert len(together) < len(alone)
+    # Another day inside the same block is not mixed up with the first.
+    with shared_facts():
+        first = REGISTRY["property_service_coverage"].compute(structure_world.estates["E2"], period)
+        later = REGISTRY["property_service_coverage"].compute(
+            structure_world.estates["E2"], Period.day(datetime.date(2025, 7, 1))
+        )
+    assert first == rate(0, 1) and later == rate(1, 1)
