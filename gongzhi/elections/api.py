@@ -1,6 +1,7 @@
 """The votes JSON API (``/api/v1/elections/``): list the votes one may see, read a vote's published
 roll counts and live result, cast a ballot, check a receipt. Same permissions and services as the
-pages; a refused action answers ``{"detail": "…"}`` and changes nothing."""
+pages; a refused action answers ``{"detail": "…"}`` and changes nothing. Sign in with the browser
+session (with the CSRF token) or ``Authorization: Bearer <app token>``."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -11,8 +12,9 @@ from ninja.responses import Status
 from gongzhi.core.errors import DomainError
 from gongzhi.elections import selectors, services
 from gongzhi.elections.models import RollEntry, Vote, VoteStatus
+from gongzhi.open311.auth import API_AUTH
 
-router = Router(tags=["elections"])
+router = Router(auth=API_AUTH, tags=["elections"])
 
 
 class Error(Schema):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("votes/new/", views.vote_new, name="vote-new"),
     path("votes/<int:vote_id>/", views.vote_detail, name="vote"),
     path("votes/<int:vote_id>/progress/", views.vote_progress, name="progress"),
+    path("votes/<int:vote_id>/roll/", views.vote_roll, name="roll"),
     path("votes/<int:vote_id>/open/", views.vote_open, name="vote-open"),
     path("votes/<int:vote_id>/roll/rebuild/", views.vote_rebuild_roll, name="vote-rebuild-roll"),
     path("votes/<int:vote_id>/close/", views.vote_close, name="vote-close"),

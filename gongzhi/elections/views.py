@@ -383,6 +383,42 @@ def vote_cast(request, vote_id: int):
 
 
 @login_required
+def vote_roll(request, vote_id: int):
+    """The roll for the committee and tellers: flats and areas of each owner as counted (no names),
+    with area corrections while the vote is a draft."""
+    vote = _get(request.user, Vote, vote_id, "elections.export_vote")
+    can_correct = request.user.has_perm("elections.manage_vote", vote) and vote.status == VoteStatus.DRAFT
+    if request.method == "POST":
+        if not request.user.has_perm("elections.manage_vote", vote):
+            raise PermissionDenied
+        entry = RollEntry.objects.filter(vote=vote, pk=request.POST.get("entry") or 0).first()
+        if entry is None:
+            messages.error(request, _("请选择名册中的业主"))
+        else:
+            _try(
+                request,
+                lambda: services.roll_entry_correct_area(
+                    vote=vote,
+                    entry=entry,
+                    area=request.POST.get("area", ""),
+                    note=request.POST.get("note", ""),
+                    acting_user=request.user,
+                ),
+                _("面积已更正"),
+            )
+        return redirect("elections:roll", vote.id)
+    query = request.GET.get("q", "").strip()
+    entries = RollEntry.objects.filter(vote=vote).order_by("label")
+    if query:
+        entries = entries.filter(label__icontains=query)
+    return render(
+        request,
+        "elections/roll.html",
+        {"vote": vote, "entries": entries[:100], "q": query, "can_correct": can_correct, "count": entries.count()},
+    )
+
+
+@login_required
 def vote_receipt(request, vote_id: int):
     vote = _get(request.user, Vote, vote_id, None)
     code = request.GET.get("code", "")

@@ -272,3 +272,34 @@ def test_api_vote_cast_and_receipt(world, client_for, open_vote):
         f"/api/v1/elections/votes/{vote.id}/ballots", {"choice": "yes"}, content_type="application/json"
     )
     assert response.status_code == 403
+
+
+def test_roll_page_corrects_drafts_and_refuses_after_opening(world, client_for, open_vote):
+    now = timezone.now()
+    draft = services.vote_create(
+        estate=world.estate,
+        title="草稿",
+        matter="other",
+        opens_at=now + datetime.timedelta(days=20),
+        closes_at=now + datetime.timedelta(days=25),
+        acting_user=world.users["committee_chair"],
+    )
+    client = client_for("committee_chair")
+    entry = draft.roll.order_by("id").first()
+    response = client.post(
+        f"/elections/votes/{draft.id}/roll/", {"entry": entry.id, "area": "90.00", "note": ""}, follow=True
+    )
+    assert "请说明面积更正的依据" in response.content.decode()
+    response = client.post(
+        f"/elections/votes/{draft.id}/roll/", {"entry": entry.id, "area": "90.00", "note": "登记证"}, follow=True
+    )
+    assert "面积已更正" in response.content.decode()
+    opened = open_vote()
+    entry = opened.roll.order_by("id").first()
+    response = client.post(
+        f"/elections/votes/{opened.id}/roll/", {"entry": entry.id, "area": "90.00", "note": "登记证"}, follow=True
+    )
+    assert "已冻结" in response.content.decode()
+    entry.refresh_from_db()
+    assert str(entry.area) == "88.50"
+    assert client_for("resident").get(f"/elections/votes/{opened.id}/roll/").status_code == 403
