@@ -53,6 +53,7 @@ class ReportForm(forms.Form):
         queryset=Place.objects.none(),
         label=_("楼栋（可不选）"),
         required=False,
+        empty_label=_("不选"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     latitude = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=9, decimal_places=6)
@@ -136,12 +137,25 @@ class ReviewForm(forms.Form):
 
 
 class QueueFilterForm(forms.Form):
-    estate = forms.ModelChoiceField(queryset=Place.objects.none(), required=False, label=_("小区"))
-    category = forms.ModelChoiceField(queryset=Category.objects.none(), required=False, label=_("类别"))
+    estate = forms.ModelChoiceField(
+        queryset=Place.objects.none(), required=False, label=_("小区"), empty_label=_("全部小区")
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.none(), required=False, label=_("类别"), empty_label=_("全部类别")
+    )
     state = forms.ChoiceField(required=False, label=_("状态"))
-    date_from = forms.DateField(required=False, label=_("受理起"), widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label=_("受理止"), widget=forms.DateInput(attrs={"type": "date"}))
-    q = forms.CharField(required=False, max_length=50, label=_("搜索"))
+    date_from = forms.DateField(
+        required=False, label=_("受理起"), widget=forms.DateInput(attrs={"type": "date", "title": _("受理起")})
+    )
+    date_to = forms.DateField(
+        required=False, label=_("受理止"), widget=forms.DateInput(attrs={"type": "date", "title": _("受理止")})
+    )
+    q = forms.CharField(
+        required=False,
+        max_length=50,
+        label=_("搜索"),
+        widget=forms.TextInput(attrs={"placeholder": _("搜索编号、标题或内容"), "type": "search"}),
+    )
     on_agenda = forms.BooleanField(required=False, label=_("列入议事"))
 
     def __init__(self, *args, estates, **kwargs):

@@ -47,9 +47,15 @@ def _prefixes(places) -> list[str]:
 
 
 def _paths_q(places, field: str) -> Q:
-    query = Q(pk__in=[])
-    for path in _prefixes(places):
-        query |= Q(**{f"{field}__startswith": path})
+    """Cases (reached through ``field``, e.g. ``case__estate__path``) under the places. Estates are
+    matched by id (an index lookup on the case); higher places by the prefix of the estate's path."""
+    id_field = field.removesuffix("__path") + "_id"
+    prefixes = _prefixes(places)
+    estate_ids = [p.id for p in places if p.kind == "estate" and p.path in prefixes]
+    query = Q(**{f"{id_field}__in": estate_ids}) if estate_ids else Q(pk__in=[])
+    for path in prefixes:
+        if path not in {p.path for p in places if p.id in estate_ids}:
+            query |= Q(**{f"{field}__startswith": path})
     return query
 
 

@@ -3,7 +3,7 @@
 - ``cases.view_case``: the reporter, staff with internal access at the estate, and the members of
   the responsible organization.
 - ``cases.report_case`` (on an estate): residents of the estate, and posts that take in cases there
-  (intake, inspection/snapshot).
+  (intake, inspection/snapshot, dispatch) or file them from meetings, surveys and assessments.
 - ``cases.intake_case`` (on an estate): hotline and front-desk staff, grid workers.
 - ``cases.dispatch_case``: the community or subdistrict dispatcher.
 - ``cases.work_case``: members of the organization the case is assigned to.
@@ -39,7 +39,14 @@ can_inspect = capability_at(C.CASE_INSPECT)
 is_resident_here = capability_at(C.RESIDENT)
 
 rules.add_perm("cases.view_case", is_reporter | is_staff_here | works_for_responsible)
-rules.add_perm("cases.report_case", is_resident_here | can_intake | can_inspect | can_dispatch)
+# Meetings (resolutions), surveys and assessments (findings) and ledger sign-off file cases too.
+files_findings = (
+    capability_at(C.MEETING_MANAGE)
+    | capability_at(C.SURVEY_MANAGE)
+    | capability_at(C.ASSESS)
+    | capability_at(C.LEDGER_VERIFY)
+)
+rules.add_perm("cases.report_case", is_resident_here | can_intake | can_inspect | can_dispatch | files_findings)
 rules.add_perm("cases.intake_case", can_intake)
 rules.add_perm("cases.dispatch_case", can_dispatch)
 rules.add_perm("cases.work_case", works_for_responsible)
