@@ -747,6 +747,7 @@ def attendance_set(*, meeting: Meeting, entries: list[dict], acting_user) -> lis
         )
     meeting.attendances.all().delete()
     Attendance.objects.bulk_create(rows)
+    Meeting.objects.filter(id=meeting.id).update(touched=True)
     return rows
 
 

@@ -587,6 +587,9 @@ def _attendance_candidates(meeting) -> list[tuple]:
 @login_required
 def record(request, meeting_id: int):
     meeting = _meeting_for(request.user, meeting_id, "meetings.manage_meeting")
+    if request.method == "GET" and not meeting.is_open:
+        # A closed record is read on the meeting page (with its corrections), never edited here.
+        return redirect("meetings:meeting", meeting.id)
     status = 200
     if request.method == "POST":
         try:
