@@ -180,3 +180,15 @@ def test_the_dashboard_in_english(client_for):
     assert response.status_code == 200
     assert "coverage of estates" in html and "Dashboard" in html
     assert "小区党组织覆盖率" not in html
+
+
+def test_the_comparison_table_follows_the_chosen_area(client_for):
+    client = client_for("subdistrict_admin")
+    areas = dict(client.get(URL).context["areas"])
+    assert "structure" in areas
+    for area in areas:
+        columns = client.get(URL, {"area": area}).context["dashboard"].columns
+        assert columns and {column.area for column in columns} == {area}
+    # An unknown area falls back to the structure figures.
+    columns = client.get(URL, {"area": "nonsense"}).context["dashboard"].columns
+    assert {column.area for column in columns} == {"structure"}
