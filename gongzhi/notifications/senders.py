@@ -106,7 +106,7 @@ class WebhookSender(Sender):
             raise DeliveryError("webhook URL must be http(s)", permanent=True)
         request = urllib.request.Request(message.address, data=data, headers=headers, method="POST")  # noqa: S310
         try:
-            with urllib.request.urlopen(request, timeout=float(self.options.get("TIMEOUT", 10))) as response:  # noqa: S310  # nosec B310 - http(s) only, checked above
+            with urllib.request.urlopen(request, timeout=float(self.options.get("TIMEOUT", 10))) as response:  # noqa: S310  # nosec B310
                 response.read()
         except urllib.error.HTTPError as error:
             permanent = 400 <= error.code < 500 and error.code not in (408, 429)
