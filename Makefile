@@ -6,7 +6,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test venv dev-venv migrate serve lint check bench clean messages
+.PHONY: demo test venv dev-venv migrate serve lint check bench clean messages serve-production backup security api-schema soak
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,24 @@ lint: dev-venv
 check: dev-venv
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
+
+## production configuration on 127.0.0.1:$(PORT) (docs/deploy.md): check --deploy, migrate, collectstatic, gunicorn
+serve-production: venv
+	PORT=$(PORT) scripts/serve-production.sh
+
+backup: venv
+	$(PY) manage.py backup
+
+## bandit on the code and pip-audit on the locked requirements, as CI runs them
+security: dev-venv
+	$(BIN)/bandit -q -c .ci/bandit.yml -r gongzhi scripts --severity-level medium --confidence-level medium
+	$(PY) .ci/pip_audit.py
+
+api-schema: dev-venv
+	$(PY) scripts/check_api_schema.py
+
+soak: dev-venv
+	$(PY) bench/soak.py
 
 clean:
 	rm -rf $(VENV) var/gongzhi.sqlite3*
