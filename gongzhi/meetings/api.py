@@ -80,7 +80,7 @@ def _topic_out(t) -> TopicOut:
 def upcoming(request, place_id: int):
     place = _place(request, place_id)
     if place.kind == PlaceKind.COMMUNITY:
-        meetings = selectors.community_upcoming(place)
+        meetings, _more = selectors.community_upcoming(place)
     else:
         meetings = selectors.estate_page(place)["upcoming"]
     return [_meeting_out(m) for m in meetings]

@@ -18,6 +18,7 @@ from gongzhi.meetings.models import (
 )
 from gongzhi.places.models import Place, PlaceKind
 
+UPCOMING_PAGE = 50
 # Columns lists do not show (long texts, the parties' list).
 LIST_DEFERRED = ("expected_parties", "reason", "summary", "cancel_reason", "place__address", "place__theme")
 
@@ -68,18 +69,22 @@ def estate_page(estate: Place, *, now=None, upcoming_limit: int = 8, held_limit:
     return {"upcoming": upcoming, "held": held, "series": series, "topics": topics}
 
 
-def community_upcoming(community: Place, *, now=None, days: int = 31, limit: int = 200):
-    """The community's "upcoming meetings": its own and every estate's, for the next ``days``."""
+def community_upcoming(community: Place, *, now=None, days: int = 31, page: int = 1, per_page: int = UPCOMING_PAGE):
+    """The community's "upcoming meetings": its own and every estate's for the next ``days``, a
+    page at a time (a community of 30 estates has some 150 meetings a month). Returns the page's
+    meetings and whether there is a next page."""
     now = now or timezone.now()
-    return list(
+    start = (max(page, 1) - 1) * per_page
+    rows = list(
         Meeting.objects.filter(
             place__path__startswith=community.path, starts_at__lt=now + datetime.timedelta(days=days)
         )
         .upcoming(now)
         .select_related("place")
         .defer(*LIST_DEFERRED)
-        .annotate(item_count=Count("items"))[:limit]
+        .annotate(item_count=Count("items"))[start : start + per_page + 1]
     )
+    return rows[:per_page], len(rows) > per_page
 
 
 def meeting_detail(meeting_id: int):

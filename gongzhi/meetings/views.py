@@ -162,12 +162,17 @@ def place(request, place_id: int):
     place = _place_for(request.user, place_id)
     can_manage = request.user.has_perm("meetings.manage_meeting", place)
     if place.kind == PlaceKind.COMMUNITY:
+        page = request.GET.get("page", "1")
+        page = int(page) if page.isdigit() and 0 < int(page) < 1000 else 1
+        upcoming, has_next = selectors.community_upcoming(place, page=page)
         return render(
             request,
             "meetings/community.html",
             {
                 "community": place,
-                "upcoming": selectors.community_upcoming(place),
+                "upcoming": upcoming,
+                "page": page,
+                "has_next": has_next,
                 "can_manage": can_manage,
                 "can_call": request.user.has_perm("meetings.call_ad_hoc_meeting", place),
                 "series": list(place.meeting_series.filter(is_active=True)),

@@ -258,3 +258,15 @@ def test_moving_a_series_meeting_marks_it_touched_and_cancelling_returns_topics(
     topic.refresh_from_db()
     assert second.status == "cancelled" and topic.status == "proposed"
     assert response.status_code == 302
+
+
+def test_community_upcoming_pages_fifty_at_a_time(world, client_for, ad_hoc):
+    from gongzhi.meetings.selectors import UPCOMING_PAGE
+
+    for n in range(UPCOMING_PAGE + 2):
+        ad_hoc(title=f"会议{n:02d}", starts_at=timezone.now() + datetime.timedelta(hours=2 + n))
+    client = client_for("community_worker")
+    first = client.get(f"/meetings/places/{world.community.id}/").content.decode()
+    second = client.get(f"/meetings/places/{world.community.id}/?page=2").content.decode()
+    assert "会议00" in first and f"会议{UPCOMING_PAGE - 1}" in first and f"会议{UPCOMING_PAGE}" not in first
+    assert f"会议{UPCOMING_PAGE + 1}" in second and "?page=1" in second and "?page=3" not in second
