@@ -3,7 +3,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from gongzhi.oversight import services
@@ -14,6 +14,15 @@ def _media_and_fast_passwords(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # The named world creates nine logins per test; a fast hasher keeps the suite quick.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # A page requested in English leaves English active in the thread; services called directly
+    # by the next test should speak the default language again.
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
 
 
 @pytest.fixture
