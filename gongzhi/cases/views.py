@@ -32,7 +32,11 @@ except ImportError:  # rate limiting is optional
 
 
 def _estates_with(user, capability):
-    return Place.objects.filter(access.scope_q(user, capability, "path"), kind=PlaceKind.ESTATE).order_by("path")
+    return (
+        Place.objects.filter(access.scope_q(user, capability, "path"), kind=PlaceKind.ESTATE)
+        .only("id", "name", "kind", "path", "parent_id")
+        .order_by("path")
+    )
 
 
 def _resident_estates(user):
