@@ -650,9 +650,12 @@ def election_detail(request, election_id: int):
         for s in election.steps.all()
     ]
     manage = user.has_perm("elections.manage_election", election)
-    candidates = list(
-        election.candidates.select_related("person").prefetch_related("reviews__department", "reviews__hits")
-    )
+    staff = access.can(user, C.VIEW_INTERNAL, election.estate)
+    candidates = election.candidates.select_related("person").prefetch_related("reviews__department", "reviews__hits")
+    if not staff:
+        # Owners see the nominees and then the noticed candidates, never review findings.
+        candidates = candidates.exclude(status__in=[CandidateStatus.DISQUALIFIED, CandidateStatus.WITHDRAWN])
+    candidates = list(candidates)
     my_tasks = [
         t for c in candidates for t in c.reviews.all() if t.finding == "pending" and services.may_review(user, t)
     ]
@@ -692,6 +695,7 @@ def election_detail(request, election_id: int):
             "filing_late": election.filing_due_on and not election.filed_on and election.filing_due_on < today,
             "today": today,
             "rules": rule_set(election.rule_set),
+            "staff": staff,
         },
     )
 
@@ -806,6 +810,15 @@ def election_action(request, election_id: int, action: str):
                     acting_user=user,
                 ),
                 _("备案已登记"),
+            )
+        elif action == "interview":
+            candidate = get_object_or_404(Candidate, pk=post.get("candidate") or 0, election=election)
+            _try(
+                request,
+                lambda: services.candidate_interview(
+                    candidate=candidate, on=_date(post.get("on"), timezone.localdate()), acting_user=user
+                ),
+                _("见面访谈已记录"),
             )
         elif action == "step":
             step = get_object_or_404(ChecklistStep, pk=post.get("step") or 0, election=election)

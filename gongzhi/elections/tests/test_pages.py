@@ -303,3 +303,26 @@ def test_roll_page_corrects_drafts_and_refuses_after_opening(world, client_for, 
     entry.refresh_from_db()
     assert str(entry.area) == "88.50"
     assert client_for("resident").get(f"/elections/votes/{opened.id}/roll/").status_code == 403
+
+
+def test_owners_never_see_review_findings(world, client_for, make_owner):
+    worker = world.users["community_worker"]
+    election = services.election_open(estate=world.estate, title="", seats=5, acting_user=worker)
+    nominee = make_owner("赵六")
+    services.candidate_nominate(
+        election=election, person=nominee, source="party", nominated_by="党支部", acting_user=worker
+    )
+    client = client_for("community_worker")
+    candidate = election.candidates.get()
+    response = client.post(f"/elections/elections/{election.id}/interview/", {"candidate": candidate.id}, follow=True)
+    assert "见面访谈已记录" in response.content.decode()
+    tasks = services.election_start_review(election=election, departments=[world.department], acting_user=worker)
+    from gongzhi.elections.models import NegativeListItem
+
+    services.review_record(
+        task=tasks[0], finding="failed", hits=[NegativeListItem.objects.get(code="N03")], acting_user=worker
+    )
+    staff_page = client_for("community_worker").get(f"/elections/elections/{election.id}/").content.decode()
+    assert "赵六" in staff_page and "N03" in staff_page
+    owner_page = client_for("resident").get(f"/elections/elections/{election.id}/").content.decode()
+    assert "赵六" not in owner_page and "N03" not in owner_page
