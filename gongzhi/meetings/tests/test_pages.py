@@ -270,3 +270,11 @@ def test_community_upcoming_pages_fifty_at_a_time(world, client_for, ad_hoc):
     second = client.get(f"/meetings/places/{world.community.id}/?page=2").content.decode()
     assert "会议00" in first and f"会议{UPCOMING_PAGE - 1}" in first and f"会议{UPCOMING_PAGE}" not in first
     assert f"会议{UPCOMING_PAGE + 1}" in second and "?page=1" in second and "?page=3" not in second
+
+
+def test_pages_in_english(world, client_for, ad_hoc):
+    ad_hoc()
+    client = client_for("branch_secretary")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(f"/meetings/places/{world.estate.id}/").content.decode()
+    assert "Upcoming meetings" in page and "Ad hoc meeting" in page and "Set up a fixed meeting day" in page
