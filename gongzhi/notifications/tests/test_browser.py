@@ -2,7 +2,7 @@ import pytest
 
 from gongzhi.notifications import services
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_resident_sees_the_bell_count_opens_the_inbox_and_follows_a_notice(browser_login, world, settings):

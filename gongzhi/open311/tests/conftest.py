@@ -17,3 +17,14 @@ def partner_key(world):
     )
     key.secret = secret
     return key
+
+
+@pytest.fixture
+def categories(db):
+    """The default categories from the data migration. Transactional tests (a live server) start
+    from an emptied database after another such test, so they put them back the same way."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("gongzhi.cases.migrations.0002_default_categories").add(apps, None)

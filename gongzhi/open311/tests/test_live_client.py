@@ -9,10 +9,10 @@ import pytest
 import requests
 from georeport import GeoReport
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_an_open311_client_lists_services_posts_and_reads_back(live_server, world, partner_key):
+def test_an_open311_client_lists_services_posts_and_reads_back(live_server, categories, world, partner_key):
     root = f"{live_server.url}/open311/v2"
     client = GeoReport(root, api_key=partner_key.secret)
     services = client.get_service_list()
