@@ -137,6 +137,9 @@ def organization_detail(request, organization_id: int):
         contracts = list(selectors.contracts_of(organization))
         for contract in contracts:
             contract.current = contract.is_current(today)
+            contract.may_end = contract.ends_on is None and request.user.has_perm(
+                "orgs.manage_organization", contract.estate
+            )
     return render(
         request,
         "orgs/detail.html",
@@ -148,6 +151,7 @@ def organization_detail(request, organization_id: int):
             "contracts": contracts,
             "may_manage": request.user.has_perm("orgs.manage_organization", organization),
             "may_appoint": request.user.has_perm("accounts.manage_person", organization),
+            "may_register_contracts": access.can(request.user, "manage_orgs"),
             "today": today,
             "dissolve_form": DateForm(initial={"on": today}),
         },

@@ -86,3 +86,10 @@ def test_edit_and_dissolve(world, client_for):
     response = client.post(reverse("orgs:dissolve", args=[world.committee.id]), {"on": "2025-09-01"})
     world.committee.refresh_from_db()
     assert str(world.committee.dissolved_on) == "2025-09-01"
+
+
+def test_only_those_who_may_end_a_contract_see_the_form(world, client_for):
+    url = reverse("orgs:detail", args=[world.company.id])
+    assert "结束合同" in client_for("community_worker").get(url).content.decode()
+    steward_page = client_for("steward").get(url).content.decode()
+    assert "檀悦小区" in steward_page and "结束合同" not in steward_page and "登记合同" not in steward_page
