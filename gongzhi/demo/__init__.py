@@ -26,7 +26,7 @@ from importlib import import_module
 
 from django.apps import apps
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from gongzhi.demo import seeds
@@ -212,6 +212,9 @@ def load() -> DemoContext:
     context = DemoContext(today=timezone.localdate(), created=created, password=DEMO_PASSWORD)
     if created:
         context.built, context.users = load_base()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")  # plan the first pages for the rows just loaded in bulk
     else:
         context.users = {user.username: user for user in User.objects.filter(username__in=list(PERSONAS))}
     for module in hook_modules():
