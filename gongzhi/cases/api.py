@@ -205,7 +205,7 @@ class QueueQuery(Schema):
     q: str = ""
     on_agenda: bool = False
     limit: int = Field(20, ge=1, le=PAGE_MAX)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10**9)
 
 
 class TokenIn(Schema):

@@ -58,17 +58,19 @@ def mark_overdue(now: datetime.datetime) -> int:
             touched = True
         level = escalation_level_for(case.deadline, now)
         if level > case.escalation_level:
-            case.escalation_level = level
-            case.save(update_fields=["escalation_level", "updated_at"])
-            services._record(
-                case,
-                kind=EventKind.ESCALATED,
-                acting_user=None,
-                from_state=case.state,
-                note=_("超期督办，已提级至%(level)s") % {"level": LEVEL_LABELS.get(level, LEVEL_LABELS[3])},
-                data={"level": level},
-                at=now,
-            )
+            # One event per level crossed, so that a late run still tells every level in turn.
+            for step in range(case.escalation_level + 1, level + 1):
+                case.escalation_level = step
+                case.save(update_fields=["escalation_level", "updated_at"])
+                services._record(
+                    case,
+                    kind=EventKind.ESCALATED,
+                    acting_user=None,
+                    from_state=case.state,
+                    note=_("超期督办，已提级至%(level)s") % {"level": LEVEL_LABELS.get(step, LEVEL_LABELS[3])},
+                    data={"level": step},
+                    at=now,
+                )
             touched = True
         changed += int(touched)
     return changed

@@ -868,3 +868,28 @@ def case_review(
     if not positive:
         _reopen(case, acting_user=acting_user, note=comment)
     return case
+
+
+def case_contact_reveal(*, case: Case, acting_user, reason: str = "") -> dict:
+    """The reporter's full name and phone, for a callback (回访) or to ask for details. Allowed to
+    posts that may reveal personal data at the case's estate, never for an anonymous report; every
+    reveal is written to the audit log."""
+    if not acting_user.has_perm("cases.view_case", case):
+        raise DomainError(_("诉求不存在"), status=404)
+    if not acting_user.has_perm("accounts.reveal_personal_data", case):
+        raise DomainError(_("您无权查看完整联系方式"), status=403)
+    if case.is_anonymous:
+        raise DomainError(_("匿名反映，不能查看联系方式"), status=403)
+    if case.reporter_id:
+        name, phone = case.reporter.name, case.reporter.phone
+    else:
+        name, phone = case.contact_name, case.contact_phone
+    if not phone:
+        raise DomainError(_("没有登记联系电话"), status=404)
+    audit_record(
+        acting_user=acting_user,
+        action="case.contact_reveal",
+        target=case.number,
+        detail={"case": case.pk, "reason": (reason or "").strip()[:200]},
+    )
+    return {"name": name, "phone": phone}

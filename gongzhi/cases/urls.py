@@ -12,5 +12,6 @@ urlpatterns = [
     path("boards/<int:pk>/", views.board, name="board"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/contact/", views.contact, name="contact"),
     path("<int:pk>/<slug:verb>/", views.case_action, name="action"),
 ]

@@ -237,6 +237,10 @@ def case_detail(request, pk):
         "review_form": ReviewForm(),
         "urgencies": Urgency.choices,
         "now": timezone.now(),
+        "can_reveal": staff
+        and not case.is_anonymous
+        and bool(case.reporter_id or case.contact_phone)
+        and request.user.has_perm("accounts.reveal_personal_data", case),
     }
     if actions["dispatch"] or actions["transfer"]:
         context["responsible_choices"] = services.responsible_choices(case.estate)
@@ -421,6 +425,24 @@ def case_action(request, pk, verb):
         )
     messages.success(request, DONE[verb])
     return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def contact(request, pk):
+    """Show the reporter's full phone for a callback; each reveal is logged."""
+    case = selectors.case_for_user(request.user, pk)
+    try:
+        revealed = services.case_contact_reveal(
+            case=case, acting_user=request.user, reason=request.POST.get("reason", "")
+        )
+    except DomainError as error:
+        if error.status == 404:
+            raise Http404 from None
+        raise PermissionDenied from None
+    response = render(request, "cases/contact.html", {"case": case, "revealed": revealed})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

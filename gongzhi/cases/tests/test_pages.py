@@ -131,3 +131,18 @@ def test_pages_in_english(world, client_for, report):
     board = client_for(None)
     board.cookies["django_language"] = "en"
     assert "Taken in this month" in board.get(f"/cases/boards/{world.estate.pk}/").content.decode()
+
+
+def test_full_phone_for_a_callback_is_logged_and_never_for_anonymous_reports(world, client_for, report):
+    from gongzhi.core.models import AuditEntry
+
+    case = report()
+    page = client_for("community_worker").post(f"/cases/{case.pk}/contact/", {"reason": "回访"})
+    assert page.status_code == 200 and "13800001111" in page.content.decode()
+    assert AuditEntry.objects.filter(action="case.contact_reveal", target=case.number).count() == 1
+    assert client_for("resident").post(f"/cases/{case.pk}/contact/").status_code == 403
+    assert client_for("other_resident").post(f"/cases/{case.pk}/contact/").status_code == 404
+    hidden = report(is_anonymous=True)
+    assert client_for("community_worker").post(f"/cases/{hidden.pk}/contact/").status_code == 403
+    assert "查看完整电话" not in client_for("community_worker").get(f"/cases/{hidden.pk}/").content.decode()
+    assert AuditEntry.objects.filter(action="case.contact_reveal").count() == 1

@@ -50,7 +50,7 @@ def test_overdue_cases_escalate_step_by_step_and_twice_changes_nothing(world, di
     assert run(much_later) == {"cases.mark_overdue": 0, "cases.request_review": 0, "cases.close_unreviewed": 0}
     assert snapshot() == before
     kinds = list(case.events.values_list("kind", flat=True))
-    assert kinds.count("overdue") == 1 and kinds.count("escalated") == 2
+    assert kinds.count("overdue") == 1 and kinds.count("escalated") == 3
     assert not Case.objects.get(pk=on_time.pk).is_overdue
 
 
