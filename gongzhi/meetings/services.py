@@ -826,6 +826,25 @@ TOPIC_STATUS_FOR_ANSWER = {
 }
 
 
+def _resolution_case(*, topic: Topic, meeting: Meeting, resolution: Resolution, entered_by):
+    """The tracked case of a resolution: dispatched at once to the responsible party, due at the
+    end of the deadline day."""
+    from gongzhi.cases.deadlines import end_of_day
+    from gongzhi.cases.services import case_create
+
+    return case_create(
+        estate=topic.estate,
+        title=topic.title[:100],
+        description=_("%(meeting)s决议：%(action)s") % {"meeting": meeting, "action": resolution.action},
+        channel="meeting",
+        acting_user=entered_by,
+        responsible=resolution.responsible,
+        deadline=end_of_day(resolution.deadline),
+        source_kind=RESOLUTION_SOURCE_KIND,
+        source_id=resolution.id,
+    )
+
+
 @transaction.atomic
 def meeting_close(*, meeting: Meeting, acting_user, summary: str = "") -> Meeting:
     """Close the record: it needs attendance and an answer for every agenda item. Each resolution
@@ -844,9 +863,6 @@ def meeting_close(*, meeting: Meeting, acting_user, summary: str = "") -> Meetin
             _("还有%(n)s项议题没有答题：%(titles)s") % {"n": len(unanswered), "titles": "、".join(unanswered)},
             errors=unanswered,
         )
-    from gongzhi.cases.deadlines import end_of_day
-    from gongzhi.cases.services import case_create
-
     # The case is entered in the chair's name when their posts let them enter cases at the estate;
     # otherwise (say, a community-level chair with only meeting rights) it is entered by the system
     # on the meeting's authority, and the audit row below names who closed the meeting.
@@ -858,17 +874,13 @@ def meeting_close(*, meeting: Meeting, acting_user, summary: str = "") -> Meetin
             continue
         resolution = item.resolution
         entered_by = acting_user if acting_user.has_perm("cases.report_case", topic.estate) else None
-        case = case_create(
-            estate=topic.estate,
-            title=topic.title[:100],
-            description=_("%(meeting)s决议：%(action)s") % {"meeting": meeting, "action": resolution.action},
-            channel="meeting",
-            acting_user=entered_by,
-            responsible=resolution.responsible,
-            deadline=end_of_day(resolution.deadline),
-            source_kind=RESOLUTION_SOURCE_KIND,
-            source_id=resolution.id,
-        )
+        try:
+            case = _resolution_case(topic=topic, meeting=meeting, resolution=resolution, entered_by=entered_by)
+        except DomainError as error:
+            raise DomainError(
+                _("“%(title)s”的决议无法转为诉求事项：%(reason)s") % {"title": topic.title, "reason": error.message},
+                status=error.status,
+            ) from None
         resolution.case_id = case.id
         resolution.save(update_fields=["case_id"])
     meeting.summary = _clean_text(summary, field=_("会议纪要"), max_length=5000, required=False)
