@@ -132,3 +132,11 @@ def test_periodic_job_raises_findings_of_closed_surveys_once(world, make_survey)
     assert run_all(now, only="oversight")["oversight.survey_findings"] == 2
     assert run_all(now, only="oversight")["oversight.survey_findings"] == 0
     assert set(LedgerItem.objects.values_list("responsible__name", flat=True)) == {"红心物业", "檀悦小区业委会"}
+
+
+def test_dashboard_shows_the_evaluation_figures(world, make_survey, client_for):
+    make_survey()
+    page = client_for("community_worker").get("/dashboard/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "群众满意率" in html and "整改超期" in html
