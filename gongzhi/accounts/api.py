@@ -34,6 +34,7 @@ def people(request, q: str = "", limit: int = 100, offset: int = 0):
     if not access.can(request.user, "manage_people"):
         raise DomainError(_("您无权查看人员名单"), status=403)
     limit = max(1, min(limit, 500))
+    offset = max(0, min(offset, 10**9))  # the database cannot take a negative or a 64-bit-overflowing offset
     persons = selectors.people_list(request.user, search=q)[offset : offset + limit]
     return [PersonOut(id=p.id, name=p.name, phone=p.masked_phone, is_party_member=p.is_party_member) for p in persons]
 

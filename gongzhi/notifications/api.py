@@ -29,7 +29,7 @@ class InboxOut(Schema):
 class InboxQuery(Schema):
     unread_only: bool = False
     limit: int = Field(30, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=10**9)
 
 
 class Error(Schema):

@@ -78,6 +78,13 @@ def flats_import(request, workbook: File[UploadedFile], apply: Form[bool] = Fals
     with one "第N行：原因" per row and nothing written."""
     if not access.can(request.user, "manage_places"):
         raise DomainError(_("您无权导入房屋数据"), status=403)
-    report = services.flats_import(workbook=workbook, acting_user=request.user, apply=apply)
+    try:
+        report = services.flats_import(workbook=workbook, acting_user=request.user, apply=apply)
+    except DomainError as error:
+        if error.status != 400:
+            raise
+        # A file that is not a workbook at all: the same 400 shape as bad rows, nothing written.
+        counts = {name: 0 for name in ImportOut.model_fields if name not in {"ok", "applied", "errors"}}
+        return Status(400, ImportOut(ok=False, applied=False, errors=[error.message, *error.errors], **counts))
     body = ImportOut(ok=report.ok, applied=report.applied, errors=report.errors, **report.counts())
     return Status(200 if report.ok else 400, body)
