@@ -265,3 +265,22 @@ def test_periodic_catch_up_makes_topics_for_flagged_open_cases_once(world):
     call_command("run_periodic", only="meetings")
     call_command("run_periodic", only="meetings")
     assert list(Topic.objects.values_list("case_id", flat=True)) == [case.id]
+
+
+def test_inviting_a_unit_of_another_community_is_refused(world, secretary, ad_hoc):
+    from gongzhi.orgs import services as orgs
+
+    meeting = ad_hoc()
+    elsewhere = orgs.organization_create(kind="residents_committee", name="梅岭社区居委会", place=world.other_community)
+    with pytest.raises(DomainError) as error:
+        services.invitation_create(meeting=meeting, role="community", organization=elsewhere, acting_user=secretary)
+    assert "不在檀悦小区所属范围内" in error.value.message
+    with pytest.raises(DomainError) as error:
+        services.invitation_create(
+            meeting=meeting, role="partner_unit", organization=world.department, acting_user=secretary
+        )
+    assert "不是所选身份的单位" in error.value.message
+    services.invitation_create(
+        meeting=meeting, role="community", organization=world.residents_committee, acting_user=secretary
+    )
+    assert meeting.invitations.count() == 1
