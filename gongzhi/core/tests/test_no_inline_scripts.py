@@ -52,3 +52,27 @@ def test_no_template_has_inline_script_or_handlers():
             found[str(path.relative_to(ROOT))] = problems
     assert templates(), "no templates found"
     assert not found, f"move these into static .js files: {found}"
+
+
+# Places where markup is deliberately not escaped, each with why it cannot carry user input.
+UNESCAPED_ALLOWED = {
+    # The QR code of the second factor: SVG drawn by segno from the server-made otpauth:// URI.
+    ("core/templates/core/two_factor.html", "qr_svg|safe"),
+}
+UNESCAPED = re.compile(r"\|safe\b|\|safeseq\b|autoescape\s+off|mark_safe\(|SafeString\()")
+
+
+def test_no_user_supplied_html_is_rendered_unescaped():
+    """Django escapes everything by default; turning it off needs a reason written above."""
+    found = []
+    for path in sorted(ROOT.rglob("*")):
+        if path.suffix not in {".html", ".txt", ".py"} or "tests" in path.parts or not path.is_file():
+            continue
+        relative = str(path.relative_to(ROOT))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            for match in UNESCAPED.finditer(line):
+                if match.group(0) == "mark_safe(" and "def " in line:
+                    continue
+                if not any(relative == allowed and text in line for allowed, text in UNESCAPED_ALLOWED):
+                    found.append(f"{relative}:{number}: {line.strip()[:100]}")
+    assert not found, f"unescaped output needs a reason and an entry in UNESCAPED_ALLOWED: {found}"
