@@ -124,8 +124,13 @@ def keys(request):
         form = {key: request.POST.get(key, "").strip() for key in form}
         place = next((p for p in places if str(p.pk) == form["place"]), None)
         organization = None
-        if form["organization"]:
-            organization = Organization.objects.filter(pk=form["organization"]).first()
+        if form["organization"].isdigit():
+            # Only a partner unit or department the user manages may hold the key.
+            organization = Organization.objects.filter(
+                access.scope_q(request.user, Capability.MANAGE_ORGS, "place__path"),
+                kind__in=(OrgKind.PARTNER_UNIT, OrgKind.DEPARTMENT),
+                pk=int(form["organization"]),
+            ).first()
         try:
             key, issued_secret = services.api_key_issue(
                 acting_user=request.user, name=form["name"], place=place, organization=organization
