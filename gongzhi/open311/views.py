@@ -132,6 +132,8 @@ def keys(request):
                 pk=int(form["organization"]),
             ).first()
         try:
+            if form["organization"] and organization is None:
+                raise DomainError(_("合作单位无效"))
             key, issued_secret = services.api_key_issue(
                 acting_user=request.user, name=form["name"], place=place, organization=organization
             )

@@ -101,3 +101,15 @@ def test_app_token_needs_a_device_name(client_for, world):
     assert response.status_code == 400
     assert "请填写设备名称" in response.content.decode()
     assert AppToken.objects.count() == 0
+
+
+def test_the_key_may_name_a_partner_unit_the_issuer_manages(client_for, world):
+    response = client_for("community_worker").post(
+        reverse("open311:keys"), {"name": "城管", "place": world.estate.pk, "organization": world.department.pk}
+    )
+    assert response.status_code == 400 and "合作单位无效" in response.content.decode()
+    assert ApiKey.objects.count() == 0
+    client_for("subdistrict_admin").post(
+        reverse("open311:keys"), {"name": "城管", "place": world.estate.pk, "organization": world.department.pk}
+    )
+    assert ApiKey.objects.get().organization == world.department
