@@ -164,6 +164,11 @@ def test_verify_permission_matrix(world, client_for, photo):
     )
     item.refresh_from_db()
     assert item.verifications.count() == 3 and item.state == "open"
+    page = client_for("supervisor").get(f"/oversight/ledger/items/{item.id}/").content.decode()
+    assert item.case.number in page and "未整改到位" in page and "未修复" in page
+    # The steward sees the item and may report the fix, but not verify it.
+    page = client_for("steward").get(f"/oversight/ledger/items/{item.id}/").content.decode()
+    assert "提交整改情况" in page and "现场核验销号" not in page
 
 
 def test_scorecard_management_is_for_administrators(world, client_for):
