@@ -567,6 +567,8 @@ def main() -> None:
     queue_page = [("GET", "/cases/queue/?tab=all", cookie, None), ("GET", "/cases/queue/?tab=new", cookie, None)]
     case_pages = [("GET", f"/cases/{pk}/", cookie, None) for pk in targets["case_ids"]]
     boards = [("GET", f"/cases/boards/{pk}/", {}, None) for pk in targets["estates"]]
+    api_queue = [("GET", "/api/v1/cases/?queue=all", cookie, None), ("GET", "/api/v1/cases/?queue=new", cookie, None)]
+    api_cases = [("GET", f"/api/v1/cases/{pk}", cookie, None) for pk in targets["case_ids"]]
 
     server, port = start_server(args.workers)
     try:
@@ -582,7 +584,7 @@ def main() -> None:
             "seconds": args.duration,
             "server_pid": server.pid,
         }
-        for requests in (bare, api_requests[:5], queue_page, case_pages[:5], boards[:3]):
+        for requests in (bare, api_requests[:5], queue_page, case_pages[:5], boards[:3], api_queue, api_cases[:5]):
             load(port, requests, processes=1, threads=1, seconds=1.0)  # warm every worker's imports
         figures = {
             "bare view (throughput)": load(port, bare, **throughput),
@@ -591,6 +593,8 @@ def main() -> None:
             "staff queue page": load(port, queue_page, **latency),
             "case page": load(port, case_pages, **latency),
             "estate board": load(port, boards, **latency),
+            "staff queue, JSON API": load(port, api_queue, **latency),
+            "case with timeline, JSON API": load(port, api_cases, **latency),
         }
     finally:
         stop_server(server)
