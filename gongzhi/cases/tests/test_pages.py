@@ -146,3 +146,27 @@ def test_full_phone_for_a_callback_is_logged_and_never_for_anonymous_reports(wor
     assert client_for("community_worker").post(f"/cases/{hidden.pk}/contact/").status_code == 403
     assert "查看完整电话" not in client_for("community_worker").get(f"/cases/{hidden.pk}/").content.decode()
     assert AuditEntry.objects.filter(action="case.contact_reveal").count() == 1
+
+
+def test_queue_and_case_pages_do_not_grow_their_queries_with_rows(world, client_for, dispatched):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongzhi.cases import services
+
+    client = client_for("steward")
+    case = dispatched()
+
+    def count(url):
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    queue_few, case_few = count("/cases/queue/?tab=all"), count(f"/cases/{case.pk}/")
+    for _ in range(6):
+        dispatched()
+    for note in ("第一次答复", "第二次答复", "第三次答复"):
+        case = services.case_reply(case=case, acting_user=world.users["steward"], note=note, photos=[jpeg_with_gps()])
+    assert count("/cases/queue/?tab=all") == queue_few
+    assert count(f"/cases/{case.pk}/") == case_few
