@@ -278,6 +278,8 @@ GONGZHI = {
     "CASE_DUE_SOON_HOURS": env_int("GONGZHI_CASE_DUE_SOON_HOURS", 24),
     "CASE_ESCALATION_WORKING_DAYS": (0, 1, 3),
     "CASE_RATING_WEIGHTS": {"satisfied": "1", "basically_satisfied": "0.8", "dissatisfied": "0"},
+    # Weights of the three rates in the combined score (equal unless a city's rule says otherwise).
+    "CASE_RATE_WEIGHTS": {"response": "1", "resolution": "1", "satisfaction": "1"},
     "CASE_PHOTO_MAX_BYTES": env_int("GONGZHI_CASE_PHOTO_MAX_BYTES", 10 * 1024 * 1024),
     "CASE_PHOTO_MAX_COUNT": 6,
 }

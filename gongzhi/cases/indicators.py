@@ -247,3 +247,48 @@ register(
         order=50,
     )
 )
+
+
+def rate_weights() -> dict[str, Decimal]:
+    """Weights of the three rates in the combined score (``CASE_RATE_WEIGHTS``); equal by default."""
+    weights = {"response": Decimal(1), "resolution": Decimal(1), "satisfaction": Decimal(1)}
+    weights.update({key: Decimal(str(value)) for key, value in settings.GONGZHI.get("CASE_RATE_WEIGHTS", {}).items()})
+    return weights
+
+
+def composite_many(places, period: Period) -> dict[int, Figure]:
+    """Σ weight × rate ÷ Σ weight over the rates defined for the place (three queries)."""
+    weights = rate_weights()
+    parts = {
+        "response": response_rate_many(places, period),
+        "resolution": resolution_rate_many(places, period),
+        "satisfaction": satisfaction_rate_many(places, period),
+    }
+    result = {}
+    for place in places:
+        total = Decimal(0)
+        weight_sum = Decimal(0)
+        for key, figures in parts.items():
+            value = figures[place.id].value
+            if value is not None and weights.get(key):
+                total += weights[key] * Decimal(value)
+                weight_sum += weights[key]
+        if not weight_sum:
+            result[place.id] = Figure(None)
+        else:
+            result[place.id] = Figure((total / weight_sum).quantize(Decimal("0.1"), ROUND_HALF_UP), total, weight_sum)
+    return result
+
+
+register(
+    Indicator(
+        key="cases.composite_score",
+        area="cases",
+        label=_("三率综合得分"),
+        formula=_("响应率、解决率、满意率按配置的权重加权平均（默认等权）；没有数据的比率不参与"),
+        unit=_("分"),
+        compute_many=composite_many,
+        source=SOURCE,
+        order=60,
+    )
+)

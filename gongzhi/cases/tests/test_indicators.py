@@ -101,3 +101,15 @@ def test_response_window_is_configurable(world, fixture_cases, settings):
     settings.GONGZHI = {**settings.GONGZHI, "CASE_RESPONSE_HOURS": 0}
     # Nobody answers in zero time.
     assert figures("cases.response_rate", [world.estate])[0].numerator == 0
+
+
+def test_composite_score_weights_the_three_rates(world, fixture_cases, settings):
+    # Equal weights: (80.0 + 66.7 + 60.0) / 3 = 68.9.
+    assert float(figures("cases.composite_score", [world.estate])[0].value) == 68.9
+    settings.GONGZHI = {
+        **settings.GONGZHI,
+        "CASE_RATE_WEIGHTS": {"response": "0.1", "resolution": "0.45", "satisfaction": "0.45"},
+    }
+    # 0.1 × 80.0 + 0.45 × 66.7 + 0.45 × 60.0 = 65.015 → 65.0
+    assert float(figures("cases.composite_score", [world.estate])[0].value) == 65.0
+    assert figures("cases.composite_score", [world.other_estate])[0].value is None
