@@ -147,7 +147,12 @@ def results(request, survey_id: int):
         from gongzhi.accounts import access
 
         estate = services.survey_estates(survey).filter(path__in=access.paths_with(request.user, "resident")).first()
-    data = selectors.survey_results(survey, estate=estate)
+    visible = None
+    if estate is None and not request.user.has_perm("oversight.manage_survey", survey):
+        from gongzhi.accounts import access
+
+        visible = access.scope_q(request.user, "view_internal", "path")
+    data = selectors.survey_results(survey, estate=estate, visible=visible)
     return ResultsOut(
         survey_id=survey.id,
         flats=data.flats,

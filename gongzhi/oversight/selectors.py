@@ -146,13 +146,17 @@ class SurveyResults:
 COMMENTS_SHOWN = 200
 
 
-def survey_results(survey: Survey, *, estate: Place | None = None) -> SurveyResults:
+def survey_results(survey: Survey, *, estate: Place | None = None, visible=None) -> SurveyResults:
     """Results of a survey, for all its estates or one. Only counts, averages and comment texts
     are returned — never a flat or a person, and comments are ordered by their text, not by the
     time they were written. Fixed number of queries."""
     from gongzhi.oversight.services import survey_estates
 
-    estates = {e.id: e for e in survey_estates(survey)}
+    estates_qs = survey_estates(survey)
+    if visible is not None:
+        # Staff of part of a survey's area see the figures of the estates they look after.
+        estates_qs = estates_qs.filter(visible)
+    estates = {e.id: e for e in estates_qs}
     answers = SurveyAnswer.objects.filter(survey=survey, is_current=True)
     responses = SurveyResponse.objects.filter(survey=survey)
     flats = Flat.objects.filter(is_active=True, estate_id__in=list(estates))
@@ -160,6 +164,9 @@ def survey_results(survey: Survey, *, estate: Place | None = None) -> SurveyResu
         answers = answers.filter(estate=estate)
         responses = responses.filter(estate=estate)
         flats = flats.filter(estate=estate)
+    elif visible is not None:
+        answers = answers.filter(estate_id__in=list(estates))
+        responses = responses.filter(estate_id__in=list(estates))
     flats_by_estate = dict(flats.values("estate_id").annotate(n=Count("id")).values_list("estate_id", "n"))
     responses_by_estate = dict(responses.values("estate_id").annotate(n=Count("id")).values_list("estate_id", "n"))
     # Counts come from the running tallies (a few rows per estate and question), not from
@@ -167,6 +174,8 @@ def survey_results(survey: Survey, *, estate: Place | None = None) -> SurveyResu
     tallies = SurveyTally.objects.filter(survey=survey, count__gt=0)
     if estate is not None:
         tallies = tallies.filter(estate=estate)
+    elif visible is not None:
+        tallies = tallies.filter(estate_id__in=list(estates))
     per_key: dict[tuple[int, str], int] = defaultdict(int)
     scored_by_estate: dict[int, dict] = defaultdict(lambda: {"n": 0, "satisfied": 0, "sum": 0})
     per_question: dict[int, dict] = defaultdict(lambda: {"n": 0, "satisfied": 0, "sum": 0})

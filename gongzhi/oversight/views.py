@@ -407,7 +407,10 @@ def survey_results(request, survey_id: int):
         estate = services.survey_estates(survey).filter(path__in=access.paths_with(user, "resident")).first()
     elif estate is not None and not access.can(user, "view_internal", estate):
         raise Http404
-    results = selectors.survey_results(survey, estate=estate)
+    visible = None
+    if staff and not access.can(user, "survey_manage", survey.place):
+        visible = access.scope_q(user, "view_internal", "path")
+    results = selectors.survey_results(survey, estate=estate, visible=visible)
     return render(
         request,
         "oversight/survey_results.html",

@@ -281,3 +281,22 @@ def test_running_tallies_match_a_recount_from_the_answers(world, make_survey):
     assert results.responses == 3 and results.questions[0].average == Decimal("3.00")
     multiple = results.questions[2]
     assert [(o.label, o.count) for o in multiple.options] == [("停车", 1), ("绿化", 1), ("安保", 1)]
+
+
+def test_staff_of_part_of_a_subdistrict_survey_see_their_own_estates(world, make_survey, client_for):
+    survey = make_survey(world.subdistrict)
+    services.survey_answer_submit(
+        survey=survey,
+        flat=world.flats[-1],
+        answers=answers_for(survey, scale=1),
+        acting_user=world.users["other_resident"],
+    )
+    services.survey_answer_submit(
+        survey=survey, flat=world.flats[0], answers=answers_for(survey, scale=5), acting_user=world.users["resident"]
+    )
+    # The community worker of 阳光社区 sees 檀悦小区 and 鸿盛名邸, not 梅岭新村 of the other community.
+    html = client_for("community_worker").get(f"/oversight/surveys/{survey.id}/results/").content.decode()
+    assert "檀悦小区" in html and "鸿盛名邸" in html and "梅岭新村" not in html
+    assert 'id="responses">1<' in html
+    everything = client_for("subdistrict_admin").get(f"/oversight/surveys/{survey.id}/results/").content.decode()
+    assert "梅岭新村" in everything and 'id="responses">2<' in everything
