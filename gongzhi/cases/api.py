@@ -87,8 +87,10 @@ class CaseCreated(Schema):
 
 
 class CasePage(Schema):
-    count: int
     results: list[CaseSummary]
+    # No COUNT(*) over the ledger (slow on a million cases): whether another page follows.
+    has_more: bool
+    next_offset: int | None
 
 
 class EventOut(Schema):
@@ -470,12 +472,13 @@ def case_list(request, filters: QueueQuery = Query(...)):  # noqa: B008 - django
     if filters.state and filters.state not in CaseState.values:
         raise DomainError(_("状态无效"))
     cases = cases.select_related("estate", "category", "responsible")
-    window = list(cases[filters.offset : filters.offset + filters.limit])
-    if filters.offset == 0 and len(window) < filters.limit:
-        count = len(window)
-    else:
-        count = cases.count()
-    return {"count": count, "results": [_summary(c) for c in window]}
+    window = list(cases[filters.offset : filters.offset + filters.limit + 1])
+    has_more = len(window) > filters.limit
+    return {
+        "results": [_summary(c) for c in window[: filters.limit]],
+        "has_more": has_more,
+        "next_offset": filters.offset + filters.limit if has_more else None,
+    }
 
 
 def _created(case: Case) -> dict:
