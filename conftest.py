@@ -2,6 +2,51 @@ import pytest
 
 from gongzhi.testing import PASSWORD, PERSONAS, build_world
 
+_flushed = {"since_seed": False}
+
+
+def _data_migration_operations():
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    for key in sorted(loader.graph.nodes):
+        if not key[0].isidentifier() or loader.graph.nodes[key].__module__.split(".")[0] != "gongzhi":
+            continue
+        for operation in loader.graph.nodes[key].operations:
+            if isinstance(operation, RunPython):
+                yield operation
+
+
+@pytest.fixture(autouse=True)
+def _chinese_and_seeded(request, settings):
+    """Every test starts in Chinese (a test that switched to English must not leak into the next),
+    with fast password hashing (the named world logs in nine personas), and with the rows the data
+    migrations seed (categories, default scorecards, the negative list): a transactional test
+    (browser, live server) flushes every table when it ends, taking those rows with it."""
+    from django.utils import translation
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    translation.activate("zh-hans")
+    marker = request.node.get_closest_marker("django_db")
+    uses_db = marker is not None or {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    transactional = (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+    if uses_db and _flushed["since_seed"]:
+        request.getfixturevalue("transactional_db" if transactional else "db")
+        from django.apps import apps
+
+        for operation in _data_migration_operations():
+            operation.code(apps, None)
+    yield
+    translation.deactivate()
+    if transactional:
+        _flushed["since_seed"] = True
+
 
 @pytest.fixture
 def world(db):
