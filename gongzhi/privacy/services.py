@@ -217,7 +217,8 @@ RETENTION_RULES = (
     ("login_attempts", "axes.AccessAttempt", "attempt_time", {}),
     ("login_attempts", "axes.AccessLog", "attempt_time", {}),
     ("login_attempts", "axes.AccessFailureLog", "attempt_time", {}),
-    ("reveal_log", "core.AuditEntry", "at", {"action": "personal_data.reveal"}),
+    # Reveals of personal data: "personal_data.reveal", "case.contact_reveal", ...
+    ("reveal_log", "core.AuditEntry", "at", {"action__endswith": "reveal"}),
     ("outbox", "notifications.OutboxMessage", "created_at", {"status__in": ("sent", "failed")}),
     ("audit", "core.AuditEntry", "at", {}),
 )

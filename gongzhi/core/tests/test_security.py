@@ -136,3 +136,30 @@ def test_locked_out_login_leaves_no_audit_or_session(client, world):
         client.post("/accounts/login/", {"username": "resident", "password": "wrong-password-1"})
     assert AuditEntry.objects.count() == before
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short-1", "10"),
+        ("1234567890123", "密码只包含数字"),
+        ("password1234", "这个密码太常见了"),
+        ("wangxiaoming2024", "太相似"),
+    ],
+)
+def test_password_policy_refuses_weak_passwords(world, password, message):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    user = world.users["resident"]
+    user.username = "wangxiaoming2024"
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        validate_password(password, user)
+    assert any(message in text for text in refused.value.messages), refused.value.messages
+
+
+def test_password_policy_accepts_a_good_password(world):
+    from django.contrib.auth.password_validation import validate_password
+
+    validate_password("青阳-lantern-river-42", world.users["resident"])
