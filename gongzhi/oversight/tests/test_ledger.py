@@ -164,3 +164,22 @@ def test_ledger_exports_to_excel_in_the_staff_format(world, finding, client_for,
     # A supervisor (no export capability) may read the ledger but not export it.
     assert client_for("supervisor").get(f"/oversight/ledger/{world.estate.id}/").status_code == 200
     assert client_for("supervisor").get(f"/oversight/ledger/{world.estate.id}/export/").status_code == 403
+
+
+def test_inspections_are_listed_per_estate_and_per_supervisor(world, finding, client_for):
+    inspector = finding.inspection.inspector
+    worker = client_for("community_worker")
+    by_estate = worker.get(f"/oversight/inspections/?estate={world.estate.id}").content.decode()
+    assert "林监督" in by_estate and "发现问题 1 个" in by_estate
+    assert (
+        "林监督"
+        not in worker.get(f"/oversight/inspections/?estate={world.third_estate.id}")
+        .content.decode()
+        .split('id="inspection-list"')[1]
+    )
+    by_supervisor = worker.get(f"/oversight/inspections/?inspector={inspector.id}").content.decode()
+    assert "檀悦小区" in by_supervisor.split('id="inspection-list"')[1]
+    mine = client_for("supervisor").get("/oversight/inspections/?mine=1").content.decode()
+    assert "檀悦小区" in mine.split('id="inspection-list"')[1]
+    detail = client_for("supervisor").get(f"/oversight/inspections/{finding.inspection_id}/").content.decode()
+    assert "3号楼消防通道堆放杂物" in detail and 'id="finding-form"' in detail
