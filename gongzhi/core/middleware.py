@@ -10,9 +10,7 @@ class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.policy = settings.CONTENT_SECURITY_POLICY
-        self.header = (
-            "Content-Security-Policy-Report-Only" if settings.CSP_REPORT_ONLY else "Content-Security-Policy"
-        )
+        self.header = "Content-Security-Policy-Report-Only" if settings.CSP_REPORT_ONLY else "Content-Security-Policy"
 
     def __call__(self, request):
         response = self.get_response(request)
