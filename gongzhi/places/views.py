@@ -84,6 +84,7 @@ def place_detail(request, place_id: int):
         "facts": _facts(place),
         "may_manage": may_manage,
         "may_export": access.can(request.user, "export_data", place),
+        "may_see_people": access.can(request.user, "manage_people", place),
         "child_kind": CHILD_KIND.get(PlaceKind(place.kind)),
     }
     if place.kind == PlaceKind.BUILDING:

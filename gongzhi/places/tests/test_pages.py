@@ -155,3 +155,12 @@ def test_pages_speak_english_when_asked(world, client_for):
     assert "Show full number" in text
     text = client.get(reverse("orgs:detail", args=[world.company.id])).content.decode()
     assert "Property service contract" in text or "Current post holders" in text
+
+
+def test_building_page_links_owners_for_people_staff_only(world, client_for):
+    url = reverse("places:detail", args=[world.buildings[0].id])
+    resident = world.person("resident")
+    link = reverse("accounts:person", args=[resident.id])
+    assert link in client_for("community_worker").get(url).content.decode()
+    page = client_for("building_head").get(url).content.decode()
+    assert "王小明" in page and link not in page
