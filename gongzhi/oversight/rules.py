@@ -37,6 +37,18 @@ def staff_in_survey_area(user, survey) -> bool:
 
 
 @rules.predicate
+def manages_surveys_in_area(user, survey) -> bool:
+    """Survey staff of the survey's place, or of some estates inside a wider survey (they enter
+    the paper answers of their own estates)."""
+    if survey is None:
+        return False
+    return any(
+        survey.place.path.startswith(path) or path.startswith(survey.place.path)
+        for path in access.paths_with(user, C.SURVEY_MANAGE)
+    )
+
+
+@rules.predicate
 def sees_company(user, company) -> bool:
     """Staff or residents of an estate the company serves or has served, and its own staff."""
     from gongzhi.oversight.selectors import company_estate_paths
@@ -70,7 +82,7 @@ manages_surveys = capability_at(C.SURVEY_MANAGE)
 rules.add_perm("oversight.manage_survey", manages_surveys)
 rules.add_perm("oversight.view_survey", manages_surveys | staff_in_survey_area | lives_in_survey_area)
 rules.add_perm("oversight.answer_survey", lives_in_survey_area & survey_is_open)
-rules.add_perm("oversight.enter_paper_answers", manages_surveys & survey_is_open)
+rules.add_perm("oversight.enter_paper_answers", manages_surveys_in_area & survey_is_open)
 rules.add_perm(
     "oversight.view_survey_results", manages_surveys | staff_in_survey_area | (lives_in_survey_area & survey_is_closed)
 )

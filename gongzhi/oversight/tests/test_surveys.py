@@ -300,3 +300,20 @@ def test_staff_of_part_of_a_subdistrict_survey_see_their_own_estates(world, make
     assert 'id="responses">1<' in html
     everything = client_for("subdistrict_admin").get(f"/oversight/surveys/{survey.id}/results/").content.decode()
     assert "梅岭新村" in everything and 'id="responses">2<' in everything
+
+
+def test_community_staff_enter_paper_answers_of_their_estates_in_a_subdistrict_survey(world, make_survey, client_for):
+    survey = make_survey(world.subdistrict)
+    client = client_for("community_worker")
+    page = client.get(f"/oversight/surveys/{survey.id}/paper/").content.decode()
+    assert "檀悦小区" in page and "梅岭新村" not in page
+    questions = {q.kind: q for q in survey.questions.prefetch_related("options")}
+    data = {
+        "flat": world.flats[4].id,
+        f"q{questions['scale'].id}": "3",
+        f"q{questions['single'].id}": questions["single"].options.first().id,
+    }
+    assert client.post(f"/oversight/surveys/{survey.id}/paper/", data).status_code == 302
+    data["flat"] = world.flats[-1].id  # 梅岭新村, another community
+    assert client.post(f"/oversight/surveys/{survey.id}/paper/", data).status_code == 400
+    assert SurveyResponse.objects.filter(survey=survey).count() == 1
