@@ -131,10 +131,24 @@ def surveys(request):
     if access.can(user, "survey_manage"):
         estates = list(_estates_with(user, "survey_manage"))
         warnings = selectors.estates_short_of_surveys(estates, timezone.localdate().year)
+    companies = []
+    resident_paths = access.paths_with(user, "resident")
+    if resident_paths and "/" not in resident_paths:
+        from gongzhi.orgs.models import ServiceContract
+
+        today = timezone.localdate()
+        companies = list(
+            Organization.objects.filter(
+                pk__in=ServiceContract.objects.filter(estate__path__in=resident_paths, starts_on__lte=today)
+                .exclude(ends_on__lt=today)
+                .values("company_id")
+            )
+        )
     return render(
         request,
         "oversight/surveys.html",
         {
+            "companies": companies,
             "managed": managed,
             "mine": mine,
             "warnings": warnings,

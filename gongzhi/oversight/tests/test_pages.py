@@ -200,6 +200,9 @@ def test_assessor_scores_on_the_page_and_a_score_above_max_is_refused(world, cli
     assessment.refresh_from_db()
     assert assessment.status == "submitted" and str(assessment.total) == "97.00" and assessment.credit_grade == "AAA"
     assert assessment.findings.count() == 1
+    # Residents of the estate find their company's ratings from the survey page.
+    surveys_page = client_for("resident").get("/oversight/surveys/").content.decode()
+    assert f"/oversight/companies/{world.company.id}/" in surveys_page
     # The steward sees the company's history; the tender attachment is an Excel file.
     page = client_for("steward").get(f"/oversight/companies/{world.company.id}/").content.decode()
     assert "AAA" in page and "檀悦小区" in page
