@@ -397,7 +397,8 @@ def latest_assessments(estates: list[Place]) -> dict[tuple[int, str], Assessment
     latest: dict[tuple[int, str], Assessment] = {}
     rows = (
         Assessment.objects.filter(estate__in=estates, status=AssessmentStatus.SUBMITTED)
-        .select_related("scorecard", "subject_organization")
+        .select_related("scorecard")
+        .defer("note", "scorecard__grade_bands", "scorecard__star_bands", "scorecard__source")
         .order_by("estate_id", "subject_kind", "-period_end", "-submitted_at", "-id")
     )
     for assessment in rows:
