@@ -275,7 +275,9 @@ def revenue_entry_reverse(*, entry: RevenueEntry, reason: str, acting_user) -> R
         reverses=entry,
         created_by=acting_user,
     )
-    audit_record(acting_user=acting_user, action="revenue.reverse", target=entry.estate.path, detail={"entry": entry.id})
+    audit_record(
+        acting_user=acting_user, action="revenue.reverse", target=entry.estate.path, detail={"entry": entry.id}
+    )
     return reversal
 
 
@@ -329,7 +331,9 @@ def revenue_quarter_publish(*, estate: Place, year: int, quarter: int, acting_us
     row.income, row.costs, row.net = totals["income"], totals["costs"], totals["net"]
     row.published_at = timezone.now()
     row.save()
-    audit_record(acting_user=acting_user, action="revenue.publish", target=estate.path, detail={"y": year, "q": quarter})
+    audit_record(
+        acting_user=acting_user, action="revenue.publish", target=estate.path, detail={"y": year, "q": quarter}
+    )
     from gongzhi.accounts.models import User
 
     owners = User.objects.filter(person__ownerships__flat__estate=estate, person__ownerships__ends_on__isnull=True)
@@ -381,7 +385,9 @@ def micro_project_plan(
 
 
 @transaction.atomic
-def micro_project_complete(*, project: MicroProject, evidence: str, photo=None, acting_user, done_on=None) -> MicroProject:
+def micro_project_complete(
+    *, project: MicroProject, evidence: str, photo=None, acting_user, done_on=None
+) -> MicroProject:
     project = MicroProject.objects.select_for_update().get(pk=project.pk)
     _require(acting_user, "funds.manage_works", project.estate)
     if project.status != MicroProjectStatus.PLANNED:
@@ -395,7 +401,9 @@ def micro_project_complete(*, project: MicroProject, evidence: str, photo=None, 
     project.evidence = evidence
     project.photo.save(cleaned.content.name, cleaned.content, save=False)
     project.save()
-    audit_record(acting_user=acting_user, action="micro_project.done", target=project.estate.path, detail={"id": project.id})
+    audit_record(
+        acting_user=acting_user, action="micro_project.done", target=project.estate.path, detail={"id": project.id}
+    )
     return project
 
 
@@ -527,7 +535,9 @@ def funding_application_create(
         place=place, title=_text(title, _("请填写项目包名称"), 100), funder=(funder or "").strip()[:100]
     )
     RenovationProject.objects.filter(pk__in=[p.pk for p in projects]).update(application=application)
-    audit_record(acting_user=acting_user, action="funding_application.create", target=place.path, detail={"id": application.id})
+    audit_record(
+        acting_user=acting_user, action="funding_application.create", target=place.path, detail={"id": application.id}
+    )
     return application
 
 
@@ -558,5 +568,10 @@ def funding_application_advance(
         application.amount_approved = approved
     application.status = status
     application.save()
-    audit_record(acting_user=acting_user, action="funding_application.status", target=application.place.path, detail={"status": status})
+    audit_record(
+        acting_user=acting_user,
+        action="funding_application.status",
+        target=application.place.path,
+        detail={"status": status},
+    )
     return application

@@ -170,7 +170,12 @@ class ServiceOrder(models.Model):
     title = models.CharField(_("订单"), max_length=100)
     status = models.CharField(_("状态"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.PUBLISHED)
     partner = models.ForeignKey(
-        "orgs.Organization", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("接单单位")
+        "orgs.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("接单单位"),
     )
     taken_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
@@ -249,7 +254,11 @@ class Booking(models.Model):
         verbose_name = _("预约")
         verbose_name_plural = _("预约")
         ordering = ["starts_at"]
-        constraints = [models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="booking_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="booking_ends_after_start"
+            )
+        ]
 
 
 class DutyShift(models.Model):

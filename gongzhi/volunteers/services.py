@@ -23,8 +23,8 @@ from gongzhi.volunteers.models import (
     EnforcementPatrol,
     Need,
     OrderStatus,
-    PartnershipAgreement,
     Participation,
+    PartnershipAgreement,
     PartyServiceLog,
     PatrolProblem,
     ProblemOutcome,
@@ -90,7 +90,9 @@ def team_create(*, place: Place, name: str, colour: str, theme: str = "", leader
         raise DomainError(_("颜色格式应为 #RRGGBB"))
     if VolunteerTeam.objects.filter(place=place, name=name).exists():
         raise DomainError(_("已有同名队伍"), status=409)
-    team = VolunteerTeam.objects.create(place=place, name=name, colour=colour.lower(), theme=(theme or "").strip()[:60], leader=leader)
+    team = VolunteerTeam.objects.create(
+        place=place, name=name, colour=colour.lower(), theme=(theme or "").strip()[:60], leader=leader
+    )
     audit_record(acting_user=acting_user, action="volunteer_team.create", target=place.path, detail={"id": team.id})
     return team
 
@@ -146,7 +148,9 @@ def party_service_log(*, description: str, hours, on_date: datetime.date, acting
     log = PartyServiceLog.objects.create(
         check_in=check_in, on_date=day, hours=_hours(hours), description=_text(description, _("请填写服务内容"), 200)
     )
-    audit_record(acting_user=acting_user, action="party_service.log", target=check_in.estate.path, detail={"id": log.id})
+    audit_record(
+        acting_user=acting_user, action="party_service.log", target=check_in.estate.path, detail={"id": log.id}
+    )
     return log
 
 
@@ -154,7 +158,9 @@ def party_service_log(*, description: str, hours, on_date: datetime.date, acting
 
 
 @transaction.atomic
-def patrol_record(*, estate: Place, on_date: datetime.date, members: str, problems: list[dict], acting_user) -> EnforcementPatrol:
+def patrol_record(
+    *, estate: Place, on_date: datetime.date, members: str, problems: list[dict], acting_user
+) -> EnforcementPatrol:
     """A joint enforcement patrol with what it found. ``problems`` are dicts with ``description``,
     ``outcome`` (fixed on the spot, penalized, unresolved) and ``penalty``; each unresolved problem
     becomes a case with the channel "enforcement"."""
@@ -186,7 +192,9 @@ def patrol_record(*, estate: Place, on_date: datetime.date, members: str, proble
                 source_kind="enforcement_patrol",
                 source_id=patrol.id,
             )
-        PatrolProblem.objects.create(patrol=patrol, description=description, outcome=outcome, penalty=penalty, case=case)
+        PatrolProblem.objects.create(
+            patrol=patrol, description=description, outcome=outcome, penalty=penalty, case=case
+        )
     audit_record(acting_user=acting_user, action="patrol.record", target=estate.path, detail={"id": patrol.id})
     return patrol
 
@@ -242,7 +250,9 @@ def reception_visit_record(
 def need_post(*, estate: Place, description: str, acting_user) -> Need:
     _estate(estate)
     _require(acting_user, "volunteers.post_need", estate, _("只有本小区居民可以点单"))
-    need = Need.objects.create(estate=estate, person=acting_user.person, description=_text(description, _("请描述您的需求"), 200))
+    need = Need.objects.create(
+        estate=estate, person=acting_user.person, description=_text(description, _("请描述您的需求"), 200)
+    )
     audit_record(acting_user=acting_user, action="need.post", target=estate.path, detail={"id": need.id})
     return need
 
@@ -258,7 +268,9 @@ def order_publish(*, estate: Place, title: str, needs, acting_user) -> ServiceOr
             raise DomainError(_("需求不属于该小区"))
         if need.order_id:
             raise DomainError(_("需求已在其他订单中"), status=409)
-    order = ServiceOrder.objects.create(estate=estate, title=_text(title, _("请填写订单内容"), 100), created_by=acting_user)
+    order = ServiceOrder.objects.create(
+        estate=estate, title=_text(title, _("请填写订单内容"), 100), created_by=acting_user
+    )
     Need.objects.filter(pk__in=[n.pk for n in needs]).update(order=order)
     audit_record(acting_user=acting_user, action="order.publish", target=estate.path, detail={"id": order.id})
     return order
@@ -303,7 +315,13 @@ def order_complete(*, order: ServiceOrder, report: str, acting_user) -> ServiceO
 
 @transaction.atomic
 def agreement_sign(
-    *, community: Place, partner: Organization, signed_on: datetime.date, partner_promises: str, community_promises: str = "", acting_user
+    *,
+    community: Place,
+    partner: Organization,
+    signed_on: datetime.date,
+    partner_promises: str,
+    community_promises: str = "",
+    acting_user,
 ) -> PartnershipAgreement:
     if community.kind != PlaceKind.COMMUNITY:
         raise DomainError(_("共建协议由社区签订"))
@@ -325,20 +343,31 @@ def agreement_sign(
 
 
 @transaction.atomic
-def venue_create(*, estate: Place, name: str, opening_hours: str, rooms: list[tuple[str, bool, int]], acting_user) -> Venue:
+def venue_create(
+    *, estate: Place, name: str, opening_hours: str, rooms: list[tuple[str, bool, int]], acting_user
+) -> Venue:
     _estate(estate)
     _require(acting_user, "volunteers.manage_volunteers", estate)
     venue = Venue.objects.create(
-        estate=estate, name=_text(name, _("请填写阵地名称"), 60), opening_hours=_text(opening_hours, _("请填写开放时间"), 100)
+        estate=estate,
+        name=_text(name, _("请填写阵地名称"), 60),
+        opening_hours=_text(opening_hours, _("请填写开放时间"), 100),
     )
     for room_name, bookable, capacity in rooms:
-        Room.objects.create(venue=venue, name=_text(room_name, _("请填写功能室名称"), 60), is_bookable=bool(bookable), capacity=max(0, int(capacity or 0)))
+        Room.objects.create(
+            venue=venue,
+            name=_text(room_name, _("请填写功能室名称"), 60),
+            is_bookable=bool(bookable),
+            capacity=max(0, int(capacity or 0)),
+        )
     audit_record(acting_user=acting_user, action="venue.create", target=estate.path, detail={"id": venue.id})
     return venue
 
 
 @transaction.atomic
-def booking_create(*, room: Room, starts_at: datetime.datetime, ends_at: datetime.datetime, purpose: str, acting_user) -> Booking:
+def booking_create(
+    *, room: Room, starts_at: datetime.datetime, ends_at: datetime.datetime, purpose: str, acting_user
+) -> Booking:
     """A resident books a bookable room. Overlapping bookings of the same room are refused; the
     room row is locked so two residents booking the same hour cannot both succeed."""
     room = Room.objects.select_for_update().select_related("venue__estate").get(pk=room.pk)
@@ -357,9 +386,15 @@ def booking_create(*, room: Room, starts_at: datetime.datetime, ends_at: datetim
     if clash.exists():
         raise DomainError(_("该时段已被预约，请换个时间"), status=409)
     booking = Booking.objects.create(
-        room=room, person=acting_user.person, starts_at=starts_at, ends_at=ends_at, purpose=_text(purpose, _("请填写用途"), 100)
+        room=room,
+        person=acting_user.person,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        purpose=_text(purpose, _("请填写用途"), 100),
     )
-    audit_record(acting_user=acting_user, action="booking.create", target=room.venue.estate.path, detail={"id": booking.id})
+    audit_record(
+        acting_user=acting_user, action="booking.create", target=room.venue.estate.path, detail={"id": booking.id}
+    )
     return booking
 
 
@@ -379,7 +414,9 @@ def booking_cancel(*, booking: Booking, acting_user) -> Booking:
 
 
 @transaction.atomic
-def duty_rota_create(*, estate: Place, rota: str, start: datetime.date, on_duty: list[str], task: str = "", acting_user) -> list[DutyShift]:
+def duty_rota_create(
+    *, estate: Place, rota: str, start: datetime.date, on_duty: list[str], task: str = "", acting_user
+) -> list[DutyShift]:
     """A rota: the listed parties take turns, one day each, from ``start``."""
     _estate(estate)
     _require(acting_user, "volunteers.manage_volunteers", estate)
@@ -391,7 +428,13 @@ def duty_rota_create(*, estate: Place, rota: str, start: datetime.date, on_duty:
         raise DomainError(_("一次最多排366天"))
     shifts = DutyShift.objects.bulk_create(
         [
-            DutyShift(estate=estate, rota=rota, on_date=start + datetime.timedelta(days=i), on_duty=name, task=(task or "")[:100])
+            DutyShift(
+                estate=estate,
+                rota=rota,
+                on_date=start + datetime.timedelta(days=i),
+                on_duty=name,
+                task=(task or "")[:100],
+            )
             for i, name in enumerate(names)
         ]
     )

@@ -1,2 +1,28 @@
+from django.urls import path
+
+from gongzhi.volunteers import views
+
 app_name = "volunteers"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("teams/", views.team_create, name="team-create"),
+    path("events/", views.event_record, name="event-record"),
+    path("check-in/", views.check_in, name="check-in"),
+    path("service-log/", views.service_log, name="service-log"),
+    path("estates/<int:estate_id>/", views.estate, name="estate"),
+    path("estates/<int:estate_id>/theme/", views.theme_set, name="theme-set"),
+    path("estates/<int:estate_id>/venues/", views.venue_create, name="venue-create"),
+    path("estates/<int:estate_id>/rota/", views.rota_create, name="rota-create"),
+    path("rooms/<int:room_id>/bookings/", views.booking_create, name="booking-create"),
+    path("patrols/", views.patrols, name="patrols"),
+    path("patrols/new/", views.patrol_record, name="patrol-record"),
+    path("visits/", views.visits, name="visits"),
+    path("visits/new/", views.visit_record, name="visit-record"),
+    path("orders/", views.orders, name="orders"),
+    path("needs/new/", views.need_post, name="need-post"),
+    path("orders/new/", views.order_publish, name="order-publish"),
+    path("orders/<int:order_id>/take/", views.order_take, name="order-take"),
+    path("orders/<int:order_id>/done/", views.order_complete, name="order-complete"),
+    path("agreements/", views.agreements, name="agreements"),
+    path("agreements/new/", views.agreement_sign, name="agreement-sign"),
+]
