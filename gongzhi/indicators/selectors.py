@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts import access
 from gongzhi.accounts.posts import Capability
 from gongzhi.core.errors import DomainError
+from gongzhi.indicators import rollups
 from gongzhi.indicators.registry import Figure, Indicator, Period, area_label, indicators
 from gongzhi.indicators.scope import shared_facts
 from gongzhi.places.models import Place, PlaceKind
@@ -200,9 +201,12 @@ def dashboard(place: Place, period: Period, *, table_area: str = "structure", br
     columns = [i for i in chosen if i.area == table_area and i.applies_to(PlaceKind.ESTATE)]
     column_keys = {indicator.key for indicator in columns}
     everything = [place, *communities, *estates]
+    rollups.ensure_fresh()
     with shared_facts():
         computed = {
-            indicator.key: indicator.compute_many(everything if indicator.key in column_keys else [place], period)
+            indicator.key: rollups.compute_many(
+                indicator, everything if indicator.key in column_keys else [place], period
+            )
             for indicator in chosen
             if indicator.key in column_keys or indicator.applies_to(place.kind)
         }

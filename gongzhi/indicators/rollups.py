@@ -1,0 +1,339 @@
+"""The case roll-ups: how they are kept and how the dashboards read them.
+
+Keeping (``refresh``): a case's counts depend on the case row (state, estate, category,
+responsible party, deadline, resolved_at) and its events. The watermark in ``RollupState`` is the
+highest event id and case id already folded in. A refresh finds the cases created or given an event
+since then (plus a look-back of ``LOOKBACK_EVENTS`` ids, for transactions that committed late),
+collects their buckets — (estate, day taken in) for ``CaseDay``, (estate, month) for
+``CaseMonthBreakdown`` — and recomputes those buckets whole from the raw records. Recomputing a
+bucket is idempotent, so running the job twice changes nothing.
+
+Reading (``FAST``): for each case indicator, a function with the same signature as its
+``compute_many`` that sums the roll-up rows of the places asked for (one query, rows = estates, not
+cases). ``gongzhi/indicators/tests/test_rollups.py`` recomputes every figure naively on a random
+fixture and compares.
+"""
+
+import datetime
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from gongzhi.indicators.models import CaseDay, CaseMonthBreakdown, Dimension, RollupState
+from gongzhi.indicators.registry import Figure, Period
+from gongzhi.indicators.scope import PlaceScope, shared
+
+LOOKBACK_EVENTS = 500
+COUNTS = CaseDay.COUNTS
+STATE_NAME = "cases"
+
+
+def enabled() -> bool:
+    return settings.GONGZHI.get("INDICATOR_ROLLUPS", True)
+
+
+def _local_day(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+def _month(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _day_bounds(first: datetime.date, last_exclusive: datetime.date):
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.datetime.combine(first, datetime.time(), tzinfo=tz),
+        datetime.datetime.combine(last_exclusive, datetime.time(), tzinfo=tz),
+    )
+
+
+def case_counts(cases: list[dict], events: dict[int, list]) -> dict[int, dict]:
+    """Each case's contribution (a dict of 0/1 counts and its rating), from its row and its events
+    in time order — the same rules as ``gongzhi.cases.indicators``."""
+    from gongzhi.cases.indicators import RESPONSE_KINDS
+    from gongzhi.cases.models import EventKind
+
+    limit = datetime.timedelta(hours=settings.GONGZHI.get("CASE_RESPONSE_HOURS", 24))
+    result = {}
+    for case in cases:
+        dispatched = responded = review = None
+        for kind, at, rating, solved in events.get(case["id"], ()):
+            if kind in (EventKind.DISPATCHED, EventKind.TRANSFERRED):
+                if dispatched is None:
+                    dispatched = at
+            elif kind in RESPONSE_KINDS:
+                if dispatched is not None and responded is None:
+                    responded = at
+            elif kind == EventKind.REVIEWED:
+                review = (rating, solved)
+        counts = dict.fromkeys(COUNTS, 0)
+        counts["received"] = 1
+        if dispatched is not None:
+            counts["dispatched"] = 1
+            counts["responded"] = int(responded is not None and responded - dispatched <= limit)
+        if review is not None:
+            rating, solved = review
+            counts["reviewed"] = 1
+            counts["solved"] = int(bool(solved))
+            if rating in ("satisfied", "basically_satisfied", "dissatisfied"):
+                counts[rating] = 1
+        if case["resolved_at"] is not None and case["deadline"] is not None:
+            counts["resolved"] = 1
+            counts["on_time"] = int(case["resolved_at"] <= case["deadline"])
+        result[case["id"]] = counts
+    return result
+
+
+def _cases_and_events(case_q: Q):
+    """The cases matching ``case_q`` that the figures count, and their events (two queries)."""
+    from gongzhi.cases.indicators import EXCLUDED, RESPONSE_KINDS
+    from gongzhi.cases.models import Case, CaseEvent, EventKind
+
+    cases = list(
+        Case.objects.filter(case_q)
+        .exclude(state__in=EXCLUDED)
+        .values("id", "estate_id", "created_at", "resolved_at", "deadline", "category_id", "responsible_id")
+    )
+    events: dict[int, list] = defaultdict(list)
+    if cases:
+        kinds = (EventKind.DISPATCHED, EventKind.TRANSFERRED, *RESPONSE_KINDS, EventKind.REVIEWED)
+        rows = (
+            CaseEvent.objects.filter(case__in=Case.objects.filter(case_q), kind__in=kinds)
+            .order_by("case_id", "at", "id")
+            .values_list("case_id", "kind", "at", "rating", "solved")
+        )
+        for case_id, kind, at, rating, solved in rows.iterator(chunk_size=5000):
+            events[case_id].append((kind, at, rating, solved))
+    return cases, events
+
+
+def _rebuild_months(estate_ids: set[int], month: datetime.date) -> int:
+    """Recompute the month breakdown rows of ``estate_ids`` for ``month`` and their day rows."""
+    nxt = (month + datetime.timedelta(days=32)).replace(day=1)
+    start, end = _day_bounds(month, nxt)
+    cases, events = _cases_and_events(Q(estate_id__in=estate_ids, created_at__gte=start, created_at__lt=end))
+    per_case = case_counts(cases, events)
+    day_sums: dict[tuple, dict] = {}
+    month_sums: dict[tuple, dict] = {}
+    for case in cases:
+        on = _local_day(case["created_at"])
+        counts = per_case[case["id"]]
+        buckets = [(day_sums, (case["estate_id"], on))]
+        for dimension, key in (
+            (Dimension.CATEGORY, case["category_id"]),
+            (Dimension.RESPONSIBLE, case["responsible_id"]),
+        ):
+            buckets.append((month_sums, (case["estate_id"], month, dimension, key or 0)))
+        for target, bucket in buckets:
+            sums = target.setdefault(bucket, dict.fromkeys(COUNTS, 0))
+            for name in COUNTS:
+                sums[name] += counts[name]
+    CaseDay.objects.filter(estate_id__in=estate_ids, day__gte=month, day__lt=nxt).delete()
+    CaseMonthBreakdown.objects.filter(estate_id__in=estate_ids, month=month).delete()
+    CaseDay.objects.bulk_create(
+        [CaseDay(estate_id=estate, day=on, **sums) for (estate, on), sums in day_sums.items()], batch_size=2000
+    )
+    CaseMonthBreakdown.objects.bulk_create(
+        [
+            CaseMonthBreakdown(estate_id=estate, month=on, dimension=dimension, key=key, **sums)
+            for (estate, on, dimension, key), sums in month_sums.items()
+        ],
+        batch_size=2000,
+    )
+    return len(day_sums) + len(month_sums)
+
+
+def _watermarks() -> tuple[int, int]:
+    from gongzhi.cases.models import Case, CaseEvent
+
+    top_event = CaseEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    top_case = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return top_event, top_case
+
+
+def is_fresh() -> bool:
+    state = RollupState.objects.filter(name=STATE_NAME).values_list("last_event_id", "last_case_id").first()
+    return state is not None and tuple(state) == _watermarks()
+
+
+def refresh(now: datetime.datetime | None = None, *, full: bool = False) -> int:
+    """Fold the cases and events since the watermark into the roll-ups; with ``full``, rebuild
+    every month that has cases. Returns the number of buckets written."""
+    from gongzhi.cases.models import Case, CaseEvent
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        state, _created = RollupState.objects.select_for_update().get_or_create(name=STATE_NAME)
+        top_event, top_case = _watermarks()
+        if not full and (state.last_event_id, state.last_case_id) == (top_event, top_case):
+            return 0
+        if full:
+            touched = Case.objects.values_list("id", "estate_id", "created_at")
+        else:
+            changed = CaseEvent.objects.filter(id__gt=max(0, state.last_event_id - LOOKBACK_EVENTS)).values("case_id")
+            touched = Case.objects.filter(Q(id__gt=state.last_case_id) | Q(id__in=changed)).values_list(
+                "id", "estate_id", "created_at"
+            )
+        buckets: dict[datetime.date, set[int]] = defaultdict(set)
+        for _id, estate_id, created_at in touched.iterator(chunk_size=10000):
+            buckets[_month(_local_day(created_at))].add(estate_id)
+        written = 0
+        for month, estate_ids in sorted(buckets.items()):
+            written += _rebuild_months(estate_ids, month)
+        state.last_event_id, state.last_case_id, state.refreshed_at = top_event, top_case, now
+        state.save()
+    return written
+
+
+def ensure_fresh() -> None:
+    """Before a dashboard reads the roll-ups: catch up on what changed since the last job run
+    (bounded by the changes, not by the ledger). Two index lookups when nothing changed."""
+    if enabled() and not is_fresh():
+        refresh()
+
+
+# Reading -----------------------------------------------------------------------------------------
+
+
+def _sums_by_estate(places, period: Period) -> tuple[PlaceScope, list[dict]]:
+    scope = PlaceScope(places)
+
+    def query():
+        return list(
+            CaseDay.objects.filter(scope.q("estate__path"), day__gte=period.start, day__lt=period.end)
+            .values("estate_id", "estate__path")
+            .annotate(**{name: Sum(name) for name in COUNTS})
+        )
+
+    return scope, shared(("caseday", scope.key, period), query)
+
+
+def place_sums(places, period: Period) -> dict[int, dict]:
+    """For each place: the summed counts of the estates at or under it over the period."""
+    scope, rows = _sums_by_estate(places, period)
+    result = {place.id: dict.fromkeys(COUNTS, 0) for place in places}
+    for row in rows:
+        for owner in scope.owners(row["estate__path"]):
+            for name in COUNTS:
+                result[owner][name] += row[name] or 0
+    return result
+
+
+def _satisfaction(sums: dict) -> Figure:
+    from gongzhi.cases.indicators import _weighted_rate, rating_weights
+
+    weights = rating_weights()
+    numerator = sum(
+        (weights.get(name, Decimal(0)) * sums[name] for name in ("satisfied", "basically_satisfied", "dissatisfied")),
+        Decimal(0),
+    )
+    return _weighted_rate(numerator, sums["reviewed"])
+
+
+def figures_from_sums(sums: dict) -> dict[str, Figure]:
+    from gongzhi.cases.indicators import rate_weights
+
+    figures = {
+        "cases.received": Figure.count(sums["received"]),
+        "cases.response_rate": Figure.rate(sums["responded"], sums["dispatched"]),
+        "cases.resolution_rate": Figure.rate(sums["solved"], sums["reviewed"]),
+        "cases.satisfaction_rate": _satisfaction(sums),
+        "cases.on_time_rate": Figure.rate(sums["on_time"], sums["resolved"]),
+    }
+    weights = rate_weights()
+    total = weight_sum = Decimal(0)
+    for key, name in (
+        ("response", "cases.response_rate"),
+        ("resolution", "cases.resolution_rate"),
+        ("satisfaction", "cases.satisfaction_rate"),
+    ):
+        value = figures[name].value
+        if value is not None and weights.get(key):
+            total += weights[key] * Decimal(value)
+            weight_sum += weights[key]
+    figures["cases.composite_score"] = (
+        Figure((total / weight_sum).quantize(Decimal("0.1"), ROUND_HALF_UP), total, weight_sum)
+        if weight_sum
+        else Figure(None)
+    )
+    return figures
+
+
+def _fast(key: str):
+    def compute_many(places, period: Period) -> dict[int, Figure]:
+        return {place_id: figures_from_sums(sums)[key] for place_id, sums in place_sums(places, period).items()}
+
+    compute_many.__name__ = f"fast_{key.replace('.', '_')}"
+    return compute_many
+
+
+FAST = {
+    key: _fast(key)
+    for key in (
+        "cases.received",
+        "cases.response_rate",
+        "cases.resolution_rate",
+        "cases.satisfaction_rate",
+        "cases.on_time_rate",
+        "cases.composite_score",
+    )
+}
+
+
+def compute_many(indicator, places, period: Period) -> dict[int, Figure]:
+    """The figure through the roll-ups when there is a fast path, else the indicator's own."""
+    if enabled() and indicator.key in FAST:
+        return FAST[indicator.key](places, period)
+    return indicator.compute_many(places, period)
+
+
+def monthly(place, first_month: datetime.date, months: int) -> list[tuple[datetime.date, dict[str, Figure]]]:
+    """The case figures of ``place`` for ``months`` months from ``first_month`` (one query)."""
+    from django.db.models.functions import TruncMonth
+
+    scope = PlaceScope([place])
+    end = first_month
+    for _i in range(months):
+        end = (end + datetime.timedelta(days=32)).replace(day=1)
+    rows = (
+        CaseDay.objects.filter(scope.q("estate__path"), day__gte=first_month, day__lt=end)
+        .annotate(month=TruncMonth("day"))
+        .values("month")
+        .annotate(**{name: Sum(name) for name in COUNTS})
+    )
+    by_month = {}
+    for row in rows:
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        by_month[month] = {name: row[name] or 0 for name in COUNTS}
+    result = []
+    month = first_month
+    while month < end:
+        result.append((month, figures_from_sums(by_month.get(month, dict.fromkeys(COUNTS, 0)))))
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return result
+
+
+def breakdown(place, period: Period, dimension: str) -> list[tuple[int, dict[str, Figure], dict]]:
+    """(key, figures, sums) per category or responsible party, over the whole months the period
+    touches, largest first (one query)."""
+    scope = PlaceScope([place])
+    rows = (
+        CaseMonthBreakdown.objects.filter(
+            scope.q("estate__path"), dimension=dimension, month__gte=_month(period.start), month__lt=period.end
+        )
+        .values("key")
+        .annotate(**{name: Sum(name) for name in COUNTS})
+    )
+    result = []
+    for row in rows:
+        sums = {name: row[name] or 0 for name in COUNTS}
+        result.append((row["key"], figures_from_sums(sums), sums))
+    result.sort(key=lambda item: (-item[2]["received"], item[0]))
+    return result

@@ -1,0 +1,110 @@
+"""The fast path (roll-ups) against the figures recomputed naively from the raw records."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gongzhi.cases.models import Case, CaseEvent, EventKind
+from gongzhi.indicators import rollups
+from gongzhi.indicators.models import CaseDay, CaseMonthBreakdown
+from gongzhi.indicators.registry import REGISTRY, Period, indicators
+from gongzhi.indicators.tests.casefixture import random_cases
+from gongzhi.places.models import Place
+
+pytestmark = pytest.mark.django_db
+
+PERIODS = [
+    Period.year(2025),
+    Period.month(2025, 3),
+    Period(datetime.date(2025, 2, 10), datetime.date(2025, 5, 17)),
+    Period.day(datetime.date(2025, 4, 2)),
+]
+
+
+def _places(world):
+    return list(Place.objects.filter(kind__in=("subdistrict", "community", "estate")).order_by("path"))
+
+
+def _assert_same(places, period):
+    for key, fast in rollups.FAST.items():
+        naive = REGISTRY[key].compute_many(places, period)
+        quick = fast(places, period)
+        for place in places:
+            a, b = naive[place.id], quick[place.id]
+            assert (a.value, a.numerator, a.denominator) == (b.value, b.numerator, b.denominator), (
+                key,
+                place.name,
+                period,
+            )
+
+
+@pytest.mark.parametrize("seed", [3, 11])
+def test_every_fast_figure_equals_the_naive_one(world, seed):
+    estates = [world.estate, world.third_estate, world.other_estate]
+    random_cases(estates, count=160, seed=seed)
+    assert rollups.refresh() > 0
+    places = _places(world)
+    for period in PERIODS:
+        _assert_same(places, period)
+    # Every case indicator in the registry has a fast path.
+    assert {i.key for i in indicators("cases")} <= set(rollups.FAST)
+
+
+def test_incremental_refresh_follows_new_events_and_cases(world):
+    estates = [world.estate, world.third_estate]
+    cases = random_cases(estates, count=60, seed=5)
+    rollups.refresh()
+    assert rollups.is_fresh()
+    # A review arrives for an old case, and new cases are taken in.
+    old = cases[0]
+    CaseEvent.objects.create(case=old, kind=EventKind.REVIEWED, at=old.created_at, rating="dissatisfied", solved=False)
+    random_cases(estates, count=20, seed=6)
+    assert not rollups.is_fresh()
+    written = rollups.refresh()
+    assert written > 0 and rollups.is_fresh()
+    assert rollups.refresh() == 0  # idempotent: nothing new, nothing written
+    places = _places(world)
+    for period in PERIODS:
+        _assert_same(places, period)
+
+
+def test_full_rebuild_gives_the_same_tables(world):
+    random_cases([world.estate, world.other_estate], count=80, seed=9)
+    rollups.refresh()
+    before = sorted(CaseDay.objects.values_list("estate_id", "day", *rollups.COUNTS))
+    breakdown = sorted(CaseMonthBreakdown.objects.values_list("estate_id", "month", "dimension", "key", "received"))
+    rollups.refresh(full=True)
+    assert sorted(CaseDay.objects.values_list("estate_id", "day", *rollups.COUNTS)) == before
+    assert sorted(CaseMonthBreakdown.objects.values_list("estate_id", "month", "dimension", "key", "received")) == (
+        breakdown
+    )
+
+
+def test_breakdown_and_trend_add_up_to_the_total(world):
+    random_cases([world.estate, world.third_estate, world.other_estate], count=120, seed=13)
+    rollups.refresh()
+    period = Period(datetime.date(2025, 1, 1), datetime.date(2025, 8, 1))
+    total = REGISTRY["cases.received"].compute_many([world.subdistrict], period)[world.subdistrict.id].value
+    by_category = sum(sums["received"] for _k, _f, sums in rollups.breakdown(world.subdistrict, period, "category"))
+    by_party = sum(sums["received"] for _k, _f, sums in rollups.breakdown(world.subdistrict, period, "responsible"))
+    trend = rollups.monthly(world.subdistrict, datetime.date(2025, 1, 1), 7)
+    assert by_category == by_party == total == sum(f["cases.received"].value for _m, f in trend)
+    assert Case.objects.count() == 120
+
+
+def test_fast_path_query_count_does_not_grow_with_cases(world):
+    places = _places(world)
+    period = Period.year(2025)
+    random_cases([world.estate], count=20, seed=1)
+    rollups.refresh()
+    with CaptureQueriesContext(connection) as small:
+        for fast in rollups.FAST.values():
+            fast(places, period)
+    random_cases([world.estate, world.other_estate], count=200, seed=2)
+    rollups.refresh()
+    with CaptureQueriesContext(connection) as large:
+        for fast in rollups.FAST.values():
+            fast(places, period)
+    assert len(small) == len(large)
