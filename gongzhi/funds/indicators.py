@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.funds.models import FundEntry, FundEntryKind, MicroProject, MicroWish, RenovationProject, RevenueEntry
+from gongzhi.funds.services import cents
 from gongzhi.indicators.registry import Figure, Indicator, Period, register
 
 SOURCE_002 = _("晋江市青阳街道、池店镇小区治理报道（美好家园基金、微实事月定月办）")
@@ -27,7 +28,7 @@ def _by_place(places, totals: Counter, money: bool = False) -> dict[int, Figure]
         total = sum(
             (v for path, v in totals.items() if path and path.startswith(place.path)), Decimal("0.00") if money else 0
         )
-        result[place.id] = Figure(total)
+        result[place.id] = Figure(cents(total) if money else total)
     return result
 
 
@@ -65,8 +66,8 @@ def fund_leverage(places, period):
     rows = _grant_rows(period).values("fund__place__path").annotate(g=Sum("amount"), c=Sum("co_funding"))
     result = {}
     for place in places:
-        granted = -sum((r["g"] or 0 for r in rows if r["fund__place__path"].startswith(place.path)), Decimal("0"))
-        drawn = sum((r["c"] or 0 for r in rows if r["fund__place__path"].startswith(place.path)), Decimal("0"))
+        granted = -cents(sum((cents(r["g"]) for r in rows if r["fund__place__path"].startswith(place.path)), Decimal("0")))
+        drawn = cents(sum((cents(r["c"]) for r in rows if r["fund__place__path"].startswith(place.path)), Decimal("0")))
         value = (drawn / granted).quantize(Decimal("0.01")) if granted else None
         result[place.id] = Figure(value, drawn, granted)
     return result

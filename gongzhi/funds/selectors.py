@@ -18,7 +18,7 @@ from gongzhi.funds.models import (
     RevenueQuarter,
     WishStatus,
 )
-from gongzhi.funds.services import quarter_bounds, revenue_totals
+from gongzhi.funds.services import cents, quarter_bounds, revenue_totals
 from gongzhi.places.models import Place, PlaceKind
 
 
@@ -39,12 +39,15 @@ def estates_for(user, perm: str):
 def funds_for(user) -> list[Fund]:
     paths = access.paths_with(user, "view_internal") + access.paths_with(user, "resident")
     funds = Fund.objects.select_related("place").annotate(balance=Sum("entries__amount"))
-    return [f for f in funds if any(p.startswith(f.place.path) or f.place.path.startswith(p) for p in paths)]
+    visible = [f for f in funds if any(p.startswith(f.place.path) or f.place.path.startswith(p) for p in paths)]
+    for f in visible:
+        f.balance = cents(f.balance)
+    return visible
 
 
 def fund_summary(fund: Fund) -> dict:
     entries = fund.entries.all()
-    balance = entries.aggregate(t=Sum("amount"))["t"] or ZERO
+    balance = cents(entries.aggregate(t=Sum("amount"))["t"])
     by_source = dict.fromkeys(ContributionSource.values, ZERO)
     for row in (
         entries.filter(
@@ -54,12 +57,12 @@ def fund_summary(fund: Fund) -> dict:
         .values("source")
         .annotate(t=Sum("amount"))
     ):
-        by_source[row["source"]] = row["t"] or ZERO
+        by_source[row["source"]] = cents(row["t"])
     grants = entries.filter(
         Q(kind=FundEntryKind.GRANT) | Q(kind=FundEntryKind.REVERSAL, reverses__kind=FundEntryKind.GRANT)
     ).aggregate(g=Sum("amount"), c=Sum("co_funding"))
-    granted = -(grants["g"] or ZERO)
-    drawn = grants["c"] or ZERO
+    granted = -cents(grants["g"])
+    drawn = cents(grants["c"])
     return {
         "balance": balance,
         "raised": sum(by_source.values(), ZERO),

@@ -59,6 +59,11 @@ def money(value, *, label: str = "", allow_zero: bool = False) -> Decimal:
     return amount.quantize(CENT)
 
 
+def cents(value) -> Decimal:
+    """A database sum as exact yuan: SQLite adds decimals as floats, so round back to cents."""
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
 def _text(value, message: str, limit: int) -> str:
     value = (value or "").strip()
     if not value:
@@ -102,7 +107,7 @@ def fund_create(*, place: Place, name: str, description: str = "", acting_user) 
 
 
 def fund_balance(fund: Fund) -> Decimal:
-    return fund.entries.aggregate(total=Sum("amount"))["total"] or ZERO
+    return cents(fund.entries.aggregate(total=Sum("amount"))["total"])
 
 
 def _lock_fund(fund: Fund) -> Fund:
@@ -283,8 +288,8 @@ def revenue_entry_reverse(*, entry: RevenueEntry, reason: str, acting_user) -> R
 
 def revenue_totals(estate: Place, start: datetime.date, end: datetime.date) -> dict:
     rows = RevenueEntry.objects.filter(estate=estate, on_date__gte=start, on_date__lt=end)
-    income = rows.filter(is_cost=False).aggregate(t=Sum("amount"))["t"] or ZERO
-    costs = -(rows.filter(is_cost=True).aggregate(t=Sum("amount"))["t"] or ZERO)
+    income = cents(rows.filter(is_cost=False).aggregate(t=Sum("amount"))["t"])
+    costs = -cents(rows.filter(is_cost=True).aggregate(t=Sum("amount"))["t"])
     return {"income": income, "costs": costs, "net": income - costs}
 
 
@@ -542,7 +547,7 @@ def funding_application_create(
 
 
 def application_amount(application: FundingApplication) -> Decimal:
-    return application.projects.aggregate(t=Sum("amount"))["t"] or ZERO
+    return cents(application.projects.aggregate(t=Sum("amount"))["t"])
 
 
 TRANSITIONS = {
