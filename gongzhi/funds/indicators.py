@@ -66,7 +66,9 @@ def fund_leverage(places, period):
     rows = _grant_rows(period).values("fund__place__path").annotate(g=Sum("amount"), c=Sum("co_funding"))
     result = {}
     for place in places:
-        granted = -cents(sum((cents(r["g"]) for r in rows if r["fund__place__path"].startswith(place.path)), Decimal("0")))
+        granted = -cents(
+            sum((cents(r["g"]) for r in rows if r["fund__place__path"].startswith(place.path)), Decimal("0"))
+        )
         drawn = cents(sum((cents(r["c"]) for r in rows if r["fund__place__path"].startswith(place.path)), Decimal("0")))
         value = (drawn / granted).quantize(Decimal("0.01")) if granted else None
         result[place.id] = Figure(value, drawn, granted)

@@ -13,7 +13,6 @@ from gongzhi.cases.photos import clean_photo
 from gongzhi.core.errors import DomainError
 from gongzhi.core.services import audit_record
 from gongzhi.funds.models import (
-    ZERO,
     ApplicationStatus,
     ContributionSource,
     DonorKind,
@@ -528,7 +527,9 @@ def funding_application_create(
 ) -> FundingApplication:
     """Package renovation projects of several estates into one application."""
     _require(acting_user, "funds.manage_renovation", place)
-    projects = list(projects)
+    projects = list(
+        RenovationProject.objects.select_for_update().select_related("estate").filter(pk__in=[p.pk for p in projects])
+    )
     if not projects:
         raise DomainError(_("项目包至少包含一个改造项目"))
     for project in projects:

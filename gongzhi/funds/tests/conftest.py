@@ -37,7 +37,9 @@ def photo():
 
 @pytest.fixture
 def fund(world):
-    return services.fund_create(place=world.subdistrict, name="美好家园基金", acting_user=world.users["subdistrict_admin"])
+    return services.fund_create(
+        place=world.subdistrict, name="美好家园基金", acting_user=world.users["subdistrict_admin"]
+    )
 
 
 @pytest.fixture
@@ -53,7 +55,9 @@ def partner_contact(world):
     unit = orgs.organization_create(kind="partner_unit", name="晋江供电公司", place=world.subdistrict)
     person = Person.objects.create(name="郑联络", phone="13900001234")
     user = people.user_create_for_person(person=person, username="partner", password=PASSWORD)
-    people.appointment_create(person=person, post="partner_contact", organization=unit, starts_on=datetime.date(2024, 1, 1))
+    people.appointment_create(
+        person=person, post="partner_contact", organization=unit, starts_on=datetime.date(2024, 1, 1)
+    )
     return unit, user
 
 

@@ -17,7 +17,13 @@ DAY = datetime.date(2025, 3, 1)
 
 def contribute(fund, admin, amount, source="government"):
     return services.fund_contribute(
-        fund=fund, source=source, amount=amount, counterparty="青阳街道财政", on_date=DAY, evidence="财政拨款单 001", acting_user=admin
+        fund=fund,
+        source=source,
+        amount=amount,
+        counterparty="青阳街道财政",
+        on_date=DAY,
+        evidence="财政拨款单 001",
+        acting_user=admin,
     )
 
 
@@ -26,8 +32,15 @@ def test_contributions_and_a_grant_with_co_funding_show_balance_and_leverage(wor
     contribute(fund, admin, "1200000", source="company")
     contribute(fund, admin, "300000.50", source="resident")
     services.fund_grant(
-        fund=fund, amount="50000", co_funding="500000", purpose="象峰安置小区基础设施改造", estate=world.estate,
-        counterparty="檀悦小区业委会", on_date=DAY, evidence="拨付单 17", acting_user=admin,
+        fund=fund,
+        amount="50000",
+        co_funding="500000",
+        purpose="象峰安置小区基础设施改造",
+        estate=world.estate,
+        counterparty="檀悦小区业委会",
+        on_date=DAY,
+        evidence="拨付单 17",
+        acting_user=admin,
     )
     summary = fund_summary(fund)
     assert summary["balance"] == Decimal("1950000.50")
@@ -41,7 +54,14 @@ def test_contributions_and_a_grant_with_co_funding_show_balance_and_leverage(wor
 
 @pytest.mark.parametrize(
     "amount,message",
-    [("-100", "必须大于零"), ("0", "必须大于零"), ("12.345", "两位小数"), ("abc", "必须是数字"), ("NaN", "必须是数字"), ("", "请填写")],
+    [
+        ("-100", "必须大于零"),
+        ("0", "必须大于零"),
+        ("12.345", "两位小数"),
+        ("abc", "必须是数字"),
+        ("NaN", "必须是数字"),
+        ("", "请填写"),
+    ],
 )
 def test_bad_contribution_amounts_are_refused_and_change_nothing(fund, admin, amount, message):
     with pytest.raises(DomainError) as error:
@@ -52,15 +72,23 @@ def test_bad_contribution_amounts_are_refused_and_change_nothing(fund, admin, am
 
 def test_every_entry_needs_evidence(fund, admin):
     with pytest.raises(DomainError, match="凭证"):
-        services.fund_contribute(fund=fund, source="shop", amount="10", counterparty="便利店", on_date=DAY, evidence=" ", acting_user=admin)
+        services.fund_contribute(
+            fund=fund, source="shop", amount="10", counterparty="便利店", on_date=DAY, evidence=" ", acting_user=admin
+        )
 
 
 def test_a_grant_larger_than_the_balance_is_refused(world, fund, admin):
     contribute(fund, admin, "80000")
     with pytest.raises(DomainError) as error:
         services.fund_grant(
-            fund=fund, amount="80000.01", purpose="成立社区物业公司", estate=None, counterparty="霞行社区",
-            on_date=DAY, evidence="拨付单", acting_user=admin,
+            fund=fund,
+            amount="80000.01",
+            purpose="成立社区物业公司",
+            estate=None,
+            counterparty="霞行社区",
+            on_date=DAY,
+            evidence="拨付单",
+            acting_user=admin,
         )
     assert "超过基金余额" in error.value.message and error.value.status == 409
     assert FundEntry.objects.count() == 1
@@ -88,7 +116,16 @@ def test_a_correction_is_a_reversing_entry_and_the_original_stays(fund, admin):
 
 def test_reversing_a_contribution_already_granted_away_is_refused(world, fund, admin):
     entry = contribute(fund, admin, "100")
-    services.fund_grant(fund=fund, amount="60", purpose="绿植修复", estate=world.estate, counterparty="物业", on_date=DAY, evidence="单", acting_user=admin)
+    services.fund_grant(
+        fund=fund,
+        amount="60",
+        purpose="绿植修复",
+        estate=world.estate,
+        counterparty="物业",
+        on_date=DAY,
+        evidence="单",
+        acting_user=admin,
+    )
     with pytest.raises(DomainError, match="负数"):
         services.fund_entry_reverse(entry=entry, reason="错", evidence="单", acting_user=admin)
 
@@ -115,7 +152,16 @@ def test_the_balance_is_always_the_sum_of_the_entries(world, admin, ops):
                 contribute(fund, admin, amount)
                 expected += amount
             elif op == "grant":
-                services.fund_grant(fund=fund, amount=amount, purpose="p", estate=None, counterparty="c", on_date=DAY, evidence="e", acting_user=admin)
+                services.fund_grant(
+                    fund=fund,
+                    amount=amount,
+                    purpose="p",
+                    estate=None,
+                    counterparty="c",
+                    on_date=DAY,
+                    evidence="e",
+                    acting_user=admin,
+                )
                 expected -= amount
             else:
                 entries = list(fund.entries.exclude(kind="reversal").filter(reversed_by__isnull=True))
