@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "gongzhi.elections",
     "gongzhi.funds",
     "gongzhi.volunteers",
+    "gongzhi.reports",
     "gongzhi.privacy",
     "axes",
     "django_otp",

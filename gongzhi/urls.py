@@ -24,6 +24,7 @@ urlpatterns = [
     path("elections/", include("gongzhi.elections.urls")),
     path("funds/", include("gongzhi.funds.urls")),
     path("volunteers/", include("gongzhi.volunteers.urls")),
+    path("reports/", include("gongzhi.reports.urls")),
     path("api/v1/", api.urls),
     path("privacy/", include("gongzhi.privacy.urls")),
     path("admin/", admin.site.urls),

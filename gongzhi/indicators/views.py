@@ -4,12 +4,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from gongzhi.accounts import access
 from gongzhi.accounts.posts import Capability
 from gongzhi.core.errors import DomainError
-from gongzhi.indicators import selectors
+from gongzhi.indicators import analysis, selectors
 from gongzhi.indicators.registry import area_label, indicators
 from gongzhi.places.models import Place
 
@@ -24,6 +25,21 @@ def place_for(request, value) -> Place:
     if not request.user.has_perm("indicators.view_dashboard", place):
         raise Http404
     return place
+
+
+def drilldown_urls(place, period) -> dict[str, str]:
+    """Figure key → the list of records behind it (the lists show only what the user may see)."""
+    estate = place.id if place.kind == "estate" else None
+    urls = {}
+    for indicator in indicators():
+        if indicator.area == "cases":
+            urls[indicator.key] = analysis.case_list_url(period, estate=estate)
+        elif indicator.drilldown:
+            try:
+                urls[indicator.key] = reverse(indicator.drilldown)
+            except NoReverseMatch:
+                continue
+    return urls
 
 
 @login_required
@@ -54,6 +70,7 @@ def dashboard(request):
     if table_area not in dict(areas):
         table_area = "structure"
     data = selectors.dashboard(place, period, table_area=table_area)
+    result = analysis.analyse(place, period)
     return render(
         request,
         "indicators/dashboard.html",
@@ -64,6 +81,10 @@ def dashboard(request):
             "day": period.last_day,
             "start": period.start,
             "chart_json": json.dumps(data.chart(), ensure_ascii=False),
+            "analysis": result,
+            "charts_json": {key: json.dumps(spec, ensure_ascii=False) for key, spec in result.charts().items()},
+            "drill": drilldown_urls(place, period),
+            "can_report": request.user.has_perm("reports.view_report", place),
             "errors": errors,
             "areas": areas,
             "table_area": table_area,

@@ -1,0 +1,162 @@
+"""The case analysis under a dashboard: trend by month, breakdowns by category and by responsible
+party, rankings of estates and of property companies, and the links from each number to the case
+list behind it. Read from the roll-ups: a fixed number of queries, whatever the number of cases."""
+
+import datetime
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from gongzhi.indicators import rollups
+from gongzhi.indicators.models import Dimension
+from gongzhi.indicators.registry import Figure, Period
+from gongzhi.indicators.scope import contract_current_q
+from gongzhi.places.models import Place, PlaceKind
+
+RATE_KEYS = ("cases.response_rate", "cases.resolution_rate", "cases.satisfaction_rate", "cases.on_time_rate")
+
+
+def case_list_url(period: Period, *, estate: int | None = None, category: int | None = None, tab="all") -> str:
+    """The case list (queue) filtered to the cases behind a figure; the list itself shows only
+    the cases the user may see."""
+    query = {"tab": tab, "date_from": period.start.isoformat(), "date_to": period.last_day.isoformat()}
+    if estate:
+        query["estate"] = estate
+    if category:
+        query["category"] = category
+    return f"{reverse('cases:queue')}?{urlencode(query)}"
+
+
+@dataclass
+class Line:
+    label: str
+    figures: dict[str, Figure]
+    sums: dict
+    url: str = ""
+    place: Place | None = None
+
+    def value(self, key):
+        return self.figures[key].value
+
+
+@dataclass
+class Analysis:
+    trend: list[Line]
+    by_category: list[Line]
+    by_responsible: list[Line]
+    estate_ranking: list[Line]
+    company_ranking: list[Line]
+
+    def charts(self) -> dict:
+        def spec(lines, kind):
+            return {
+                "type": kind,
+                "categories": [line.label for line in lines],
+                "series": [
+                    {"name": _("受理件数"), "values": [line.sums["received"] for line in lines], "axis": 0},
+                    *(
+                        {"name": name, "values": [_plain(line.value(key)) for line in lines], "axis": 1}
+                        for key, name in (
+                            ("cases.on_time_rate", _("按时办结率")),
+                            ("cases.satisfaction_rate", _("满意率")),
+                        )
+                    ),
+                ],
+            }
+
+        return {
+            "trend": spec(self.trend, "line"),
+            "category": spec(self.by_category, "bar"),
+            "responsible": spec(self.by_responsible, "bar"),
+        }
+
+
+def _plain(value):
+    return None if value is None else float(value)
+
+
+def _months_back(day: datetime.date, months: int) -> datetime.date:
+    year, month = day.year, day.month - (months - 1)
+    while month <= 0:
+        month += 12
+        year -= 1
+    return datetime.date(year, month, 1)
+
+
+def analyse(place: Place, period: Period, *, months: int = 12) -> Analysis:
+    from gongzhi.cases.models import Category
+    from gongzhi.orgs.models import Organization, ServiceContract
+
+    estate_id = place.id if place.kind == PlaceKind.ESTATE else None
+    first = _months_back(period.last_day, months)
+    trend = []
+    for month, figures in rollups.monthly(place, first, months):
+        month_period = Period.month(month.year, month.month)
+        trend.append(
+            Line(
+                month.strftime("%Y-%m"),
+                figures,
+                {"received": figures["cases.received"].value},
+                case_list_url(month_period, estate=estate_id),
+            )
+        )
+
+    def lines(dimension, names, with_link):
+        result = []
+        for key, figures, sums in rollups.breakdown(place, period, dimension):
+            label = names.get(key, _("未分类") if dimension == Dimension.CATEGORY else _("未指定"))
+            url = case_list_url(period, estate=estate_id, category=key) if with_link and key else ""
+            result.append(Line(label, figures, sums, url))
+        return result
+
+    categories = dict(Category.objects.values_list("id", "name"))
+    breakdown_parties = rollups.breakdown(place, period, Dimension.RESPONSIBLE)
+    party_names = dict(
+        Organization.objects.filter(id__in=[key for key, _f, _s in breakdown_parties if key]).values_list("id", "name")
+    )
+    by_category = lines(Dimension.CATEGORY, categories, True)
+    by_responsible = [
+        Line(party_names.get(key, _("未指定")), figures, sums) for key, figures, sums in breakdown_parties
+    ]
+
+    estate_ranking: list[Line] = []
+    company_ranking: list[Line] = []
+    if place.kind != PlaceKind.ESTATE:
+        estates = list(Place.objects.within(place).filter(kind=PlaceKind.ESTATE, is_active=True).order_by("path"))
+        sums = rollups.place_sums(estates, period)
+        for estate in estates:
+            figures = rollups.figures_from_sums(sums[estate.id])
+            estate_ranking.append(
+                Line(estate.name, figures, sums[estate.id], case_list_url(period, estate=estate.id), estate)
+            )
+        estate_ranking.sort(key=_rank_key)
+        day = period.last_day
+        contracts = ServiceContract.objects.filter(contract_current_q(day), estate__in=[e.id for e in estates])
+        companies: dict[int, list] = {}
+        names = {}
+        for estate_id_, company_id, company_name in contracts.values_list("estate_id", "company_id", "company__name"):
+            companies.setdefault(company_id, []).append(estate_id_)
+            names[company_id] = company_name
+        for company_id, estate_ids in companies.items():
+            total = dict.fromkeys(rollups.COUNTS, 0)
+            for eid in set(estate_ids):
+                for name in rollups.COUNTS:
+                    total[name] += sums[eid][name]
+            company_ranking.append(
+                Line(
+                    _("%(name)s（%(count)d个小区）") % {"name": names[company_id], "count": len(set(estate_ids))},
+                    rollups.figures_from_sums(total),
+                    total,
+                )
+            )
+        company_ranking.sort(key=_rank_key)
+    return Analysis(trend, by_category, by_responsible, estate_ranking, company_ranking)
+
+
+def _rank_key(line: Line):
+    """Best first: the combined score of the three rates, then satisfaction; no data last."""
+    score = line.figures["cases.composite_score"].value
+    satisfaction = line.figures["cases.satisfaction_rate"].value
+    return (score is None, -(score or 0), -(satisfaction or 0), line.label)
