@@ -134,7 +134,7 @@ def answer(request, survey_id: int, payload: AnswerIn):
     flat = Flat.objects.filter(pk=payload.flat_id).first()
     if flat is None:
         raise DomainError(_("只能为自己居住或拥有的房屋答卷"), status=403)
-    answers = {key: value for key, value in payload.answers.items() if str(key).isdigit()}
+    answers = {key: value for key, value in payload.answers.items() if str(key).isdecimal() and len(key) < 19}
     response = services.survey_answer_submit(survey=survey, flat=flat, answers=answers, acting_user=request.user)
     return AnswerOut(survey_id=survey.id, revision=response.revision)
 

@@ -629,7 +629,7 @@ def _parse_answers(survey: Survey, answers: dict) -> list[dict]:
                 if len(value) != 1:
                     raise DomainError(_("第%(n)d题是单选题，只能选一项") % {"n": question.position})
                 value = value[0]
-            option = options.get(int(value)) if str(value).isdigit() else None
+            option = options.get(int(value)) if str(value).isdecimal() else None
             if option is None:
                 raise DomainError(_("第%(n)d题的选项无效") % {"n": question.position})
             rows.append({"question": question, "option": option, "score": option.score})
@@ -637,7 +637,7 @@ def _parse_answers(survey: Survey, answers: dict) -> list[dict]:
             values = value if isinstance(value, list | tuple) else [value]
             chosen = []
             for v in values:
-                option = options.get(int(v)) if str(v).isdigit() else None
+                option = options.get(int(v)) if str(v).isdecimal() else None
                 if option is None:
                     raise DomainError(_("第%(n)d题的选项无效") % {"n": question.position})
                 if option not in chosen:
@@ -645,6 +645,8 @@ def _parse_answers(survey: Survey, answers: dict) -> list[dict]:
             rows.extend({"question": question, "option": option} for option in chosen)
         else:
             text = str(value).strip()
+            if "\x00" in text:
+                raise DomainError(_("第%(n)d题的意见含有无效字符") % {"n": question.position})
             if len(text) > 500:
                 raise DomainError(_("第%(n)d题的意见不能超过500字") % {"n": question.position})
             if text:
@@ -894,7 +896,7 @@ def parse_bands(text: str, *, kind: str) -> list:
         label, sep, bound = part.replace("：", ":").partition(":")
         if not sep:
             raise DomainError(_("分档格式不正确，应为“等级:下限”，用逗号分隔"))
-        if kind == "stars" and not label.strip().isdigit():
+        if kind == "stars" and not label.strip().isdecimal():
             raise DomainError(_("星级必须是数字"))
         pairs.append([label.strip(), bound.strip()])
     return _bands(pairs, kind=kind)

@@ -62,6 +62,12 @@ def _done(request, action, success: str, url: str):
     return redirect(url)
 
 
+def _int(value) -> int:
+    """An id typed or posted by hand: anything that is not a number finds nothing."""
+    value = str(value or "").strip()
+    return int(value) if value.isdecimal() and len(value) < 19 else 0
+
+
 def _parse_local(value: str) -> datetime.datetime | None:
     if not value:
         return None
@@ -170,7 +176,7 @@ def survey_new(request):
     error = None
     if request.method == "POST":
         try:
-            place = places.filter(pk=request.POST.get("place") or 0).first()
+            place = places.filter(pk=_int(request.POST.get("place"))).first()
             if place is None:
                 raise DomainError(_("请选择测评范围"))
             survey = services.survey_create(
@@ -227,7 +233,7 @@ def survey_question_add(request, survey_id: int):
         label, sep, score = line.strip().rpartition("=")
         if not sep:
             label, score = score, ""
-        options.append((label.strip(), int(score) if score.strip().isdigit() else None))
+        options.append((label.strip(), int(score) if score.strip().isdecimal() else None))
     return _done(
         request,
         lambda: services.survey_question_add(
@@ -364,7 +370,7 @@ def survey_paper(request, survey_id: int):
     survey = _survey(request, survey_id, "oversight.enter_paper_answers")
     estates = services.survey_estates(survey).filter(access.scope_q(request.user, "survey_manage", "path"))
     if request.method == "POST":
-        flat = Flat.objects.filter(pk=request.POST.get("flat") or 0, estate__in=estates).first()
+        flat = Flat.objects.filter(pk=_int(request.POST.get("flat")), estate__in=estates).first()
         try:
             if flat is None:
                 raise DomainError(_("请选择房屋"))
@@ -415,7 +421,7 @@ def survey_results(request, survey_id: int):
     estate = None
     staff = user.has_perm("oversight.manage_survey", survey) or access.can(user, "view_internal")
     if request.GET.get("estate"):
-        estate = get_object_or_404(services.survey_estates(survey), pk=request.GET["estate"])
+        estate = get_object_or_404(services.survey_estates(survey), pk=_int(request.GET["estate"]))
     if not staff:
         # A resident sees the results of their own estate once the survey has closed.
         estate = services.survey_estates(survey).filter(path__in=access.paths_with(user, "resident")).first()
@@ -471,10 +477,10 @@ def inspections(request):
     items = selectors.inspections_visible(user)
     estate = inspector = None
     if request.GET.get("estate"):
-        estate = get_object_or_404(_estates_with(user, "view_internal"), pk=request.GET["estate"])
+        estate = get_object_or_404(_estates_with(user, "view_internal"), pk=_int(request.GET["estate"]))
         items = items.filter(estate=estate)
     if request.GET.get("inspector"):
-        items = items.filter(inspector_id=request.GET["inspector"])
+        items = items.filter(inspector_id=_int(request.GET["inspector"]))
         inspector = items.first().inspector if items.exists() else None
     if request.GET.get("mine"):
         items = items.filter(inspector__user=user)
@@ -502,7 +508,7 @@ def inspection_new(request):
     if not estates.exists():
         raise PermissionDenied
     if request.method == "POST":
-        estate = estates.filter(pk=request.POST.get("estate") or 0).first()
+        estate = estates.filter(pk=_int(request.POST.get("estate"))).first()
         try:
             if estate is None:
                 raise DomainError(_("请选择小区"))
@@ -573,7 +579,7 @@ def inspection_finding(request, inspection_id: int):
 @require_POST
 def inspection_check(request, inspection_id: int):
     inspection = _inspection(request, inspection_id)
-    case_id = request.POST.get("case") or None
+    case_id = _int(request.POST.get("case")) or None
     if case_id:
         from gongzhi.cases.models import Case
 
@@ -835,7 +841,7 @@ def scorecard_group_add(request, scorecard_id: int):
 @require_POST
 def scorecard_criterion_add(request, scorecard_id: int):
     scorecard = _scorecard(request, scorecard_id, manage=True)
-    group = scorecard.groups.filter(pk=request.POST.get("group") or 0).first()
+    group = scorecard.groups.filter(pk=_int(request.POST.get("group"))).first()
 
     def run():
         if group is None:
@@ -928,8 +934,8 @@ def assessment_new(request):
     error = None
     if request.method == "POST":
         try:
-            estate = estates.filter(pk=request.POST.get("estate") or 0).first()
-            scorecard = cards.filter(pk=request.POST.get("scorecard") or 0).first()
+            estate = estates.filter(pk=_int(request.POST.get("estate"))).first()
+            scorecard = cards.filter(pk=_int(request.POST.get("scorecard"))).first()
             if estate is None or scorecard is None:
                 raise DomainError(_("请选择小区和评分表"))
             assessment = services.assessment_start(
@@ -969,8 +975,8 @@ def assessment_detail(request, assessment_id: int):
     if request.method == "POST":
         if not can_score:
             raise PermissionDenied
-        scores = {k[1:]: v for k, v in request.POST.items() if k.startswith("c") and k[1:].isdigit()}
-        notes = {k[4:]: v for k, v in request.POST.items() if k.startswith("note") and k[4:].isdigit()}
+        scores = {k[1:]: v for k, v in request.POST.items() if k.startswith("c") and k[1:].isdecimal()}
+        notes = {k[4:]: v for k, v in request.POST.items() if k.startswith("note") and k[4:].isdecimal()}
         try:
             services.assessment_score(assessment=assessment, scores=scores, notes=notes, acting_user=request.user)
         except DomainError as e:

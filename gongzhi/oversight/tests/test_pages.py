@@ -285,3 +285,14 @@ def test_pages_and_refusals_in_english(world, make_survey, client_for, settings)
     page.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = page.get("/oversight/").content.decode()
     assert "Ratings of every estate" in html and "Needs attention" in html
+
+
+def test_hand_typed_ids_find_nothing_instead_of_failing(world, make_survey, client_for):
+    survey = make_survey()
+    worker = client_for("community_worker")
+    assert worker.get(f"/oversight/surveys/{survey.id}/results/?estate=abc").status_code == 404
+    assert worker.get("/oversight/inspections/?inspector=²").status_code == 200
+    response = worker.post(f"/oversight/surveys/{survey.id}/paper/", {"flat": "x1"})
+    assert response.status_code == 400 and "请选择房屋" in response.content.decode()
+    response = worker.post("/oversight/assessments/new/", {"estate": "¹", "scorecard": "1"})
+    assert response.status_code == 400 and "请选择小区和评分表" in response.content.decode()
