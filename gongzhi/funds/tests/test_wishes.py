@@ -1,7 +1,7 @@
 import threading
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from gongzhi.core.errors import DomainError
 from gongzhi.funds import services
@@ -72,9 +72,6 @@ def test_only_residents_of_the_estate_post_and_staff_review(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_donors_claiming_at_once_one_wins(world, approved_wish):
-    if connection.vendor == "sqlite":
-        # SQLite serializes writers; the conditional UPDATE is still the one that decides.
-        pass
     wish = approved_wish()
     results = []
 
@@ -84,7 +81,7 @@ def test_two_donors_claiming_at_once_one_wins(world, approved_wish):
             results.append("ok")
         except DomainError as error:
             results.append(error.message)
-        except Exception as error:  # a locked SQLite database under concurrency
+        except OperationalError as error:  # a locked SQLite database under concurrency
             results.append(type(error).__name__)
         finally:
             connection.close()
