@@ -137,11 +137,15 @@ def main() -> int:
         if not can_report:
             left_out.append(f"POST {report_path} ({status} {body[:120]!r})")
 
-        # Warm every worker before the first memory reading.
-        for _ in range(args.workers * 20):
-            server.request("GET", "/healthz")
-            for path in resident_pages[:2]:
+        # Warm every worker on every endpoint (imports, caches, first queries) before the first
+        # memory reading, so growth measured afterwards is growth under load.
+        for _ in range(args.workers * 4):
+            for path in resident_pages:
                 server.request("GET", path, cookies=sessions["resident"])
+            for path in staff_pages:
+                server.request("GET", path, cookies=sessions["steward"])
+            for path in dashboards:
+                server.request("GET", path, cookies=sessions["subdistrict_admin"])
         rss_start = {pid: rss_kib(pid) for pid in server.worker_pids()}
 
         stop_at = time.monotonic() + args.seconds
