@@ -163,3 +163,15 @@ def test_password_policy_accepts_a_good_password(world):
     from django.contrib.auth.password_validation import validate_password
 
     validate_password("青阳-lantern-river-42", world.users["resident"])
+
+
+def test_api_writes_with_a_session_need_the_csrf_token(world):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world.users["resident"])
+    body = {"estate": world.estate.pk, "description": "楼道灯不亮"}
+    refused = strict.post("/api/v1/cases/", body, content_type="application/json")
+    assert refused.status_code == 403
+    strict.get("/privacy/")  # any page sets the CSRF cookie
+    token = strict.cookies["csrftoken"].value
+    accepted = strict.post("/api/v1/cases/", body, content_type="application/json", headers={"X-CSRFToken": token})
+    assert accepted.status_code == 201
