@@ -61,3 +61,24 @@ def test_ledger_and_ratings_over_the_api(world, client_for, photo):
         client_for("other_resident").get(f"/api/v1/oversight/companies/{world.company.id}/ratings").status_code == 404
     )
     assert client_for(None).get("/api/v1/oversight/surveys").status_code == 401
+
+
+def test_odd_input_to_the_api_is_refused_never_a_server_error(world, make_survey, client_for):
+    survey = make_survey()
+    client = client_for("resident")
+    questions = {q.kind: str(q.id) for q in survey.questions.all()}
+    url = f"/api/v1/oversight/surveys/{survey.id}/answers"
+    payloads = [
+        {"flat_id": world.flats[0].id, "answers": {questions["text"]: "\x00", questions["scale"]: 3}},
+        {"flat_id": world.flats[0].id, "answers": {questions["scale"]: [1, 2]}},
+        {"flat_id": world.flats[0].id, "answers": {questions["single"]: "²"}},
+        {"flat_id": world.flats[0].id, "answers": {"99999999999999999999999": 1}},
+        {"flat_id": 2**62, "answers": {}},
+    ]
+    for payload in payloads:
+        response = client.post(url, json.dumps(payload), content_type="application/json")
+        assert 400 <= response.status_code < 500, (payload, response.status_code)
+    assert client.get(f"/api/v1/oversight/surveys/{2**62}/results").status_code == 404
+    assert client.get(f"/api/v1/oversight/ledger/{2**62}").status_code == 404
+    assert client.get(f"/api/v1/oversight/companies/{2**62}/ratings").status_code == 404
+    assert not SurveyResponse.objects.exists()
