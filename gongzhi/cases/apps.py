@@ -10,6 +10,9 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from gongzhi.core import navigation
         from gongzhi.core.navigation import NavEntry
+        from gongzhi.open311.auth import connect_grant_invalidation
+
+        connect_grant_invalidation()
 
         navigation.register(NavEntry("cases:mine", _("我的诉求"), "resident", 10))
         navigation.register(NavEntry("cases:queue", _("诉求工作台"), "view_internal", 15))

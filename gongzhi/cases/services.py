@@ -258,9 +258,23 @@ def _notify_for(case: Case, event: CaseEvent) -> None:
         _notify(users, title=_("超期督办：%(number)s %(title)s") % title_args, body=event.note, url=url, kind=kind)
 
 
+NUMBER_SEQUENCE = "cases_case_number_seq"  # created by migration 0003
+
+
 def next_case_number(on: datetime.date) -> str:
-    """GZyyyymmdd-nnnn, counted per day. The counter row is updated in place, so concurrent
-    creators wait on its row lock instead of drawing the same number."""
+    """GZyyyymmdd-nnnn: the day the case was taken in and a serial.
+
+    On PostgreSQL the serial comes from a sequence shared by all days. Drawing from a sequence
+    never waits for another transaction, so reports filed at the same moment do not queue behind
+    one another (a per-day counter row would stay locked by each report until it commits). Numbers
+    are unique and increase; a number drawn by a report that fails afterwards is skipped.
+    Elsewhere (SQLite, which writes one transaction at a time anyway) a counter per day."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s)", [NUMBER_SEQUENCE])
+            return f"GZ{on:%Y%m%d}-{cursor.fetchone()[0]:04d}"
     for _attempt in range(3):
         updated = CaseNumberCounter.objects.filter(day=on).update(last=F("last") + 1)
         if not updated:

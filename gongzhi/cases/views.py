@@ -19,8 +19,9 @@ from gongzhi.accounts import access
 from gongzhi.accounts.posts import Capability as C
 from gongzhi.cases import selectors, services, states
 from gongzhi.cases.forms import IntakeForm, QueueFilterForm, ReportForm, ReviewForm
-from gongzhi.cases.models import Case, CasePhoto, Channel, Urgency
+from gongzhi.cases.models import Case, CasePhoto, CaseState, Category, Channel, Urgency
 from gongzhi.core.errors import DomainError
+from gongzhi.open311.auth import use_session_grants
 from gongzhi.places.models import Place, PlaceKind
 
 try:
@@ -162,8 +163,55 @@ TAB_LABELS = {
 }
 
 
+STATE_BADGES = {
+    CaseState.RECEIVED: "text-bg-secondary",
+    CaseState.DISPATCHED: "text-bg-primary",
+    CaseState.SIGNED: "text-bg-primary",
+    CaseState.RESOLVED: "text-bg-warning",
+    CaseState.REVIEWED: "text-bg-success",
+}
+
+
+def _queue_rows(cases, now):
+    """What each queue row shows, worked out once here: the labels of the state and channel are
+    translated once per page, not per row (a row template and ``get_FOO_display`` per row cost
+    more than the database on a page of 30 cases)."""
+    states_shown = {value: str(label) for value, label in CaseState.choices}
+    channels = {value: str(label) for value, label in Channel.choices}
+    for case in cases:
+        late = case.is_overdue and case.state in (CaseState.DISPATCHED, CaseState.SIGNED)
+        case.state_label = states_shown.get(case.state, case.state)
+        case.state_badge = "text-bg-danger" if late else STATE_BADGES.get(case.state, "text-bg-light border")
+        case.channel_label = channels.get(case.channel, case.channel)
+        case.shows_overdue = case.is_overdue and case.is_open
+        case.shows_deadline = bool(case.deadline) and case.is_open
+        case.past_deadline = bool(case.deadline) and case.deadline < now
+    return cases
+
+
+def _filter_choices(form, estates) -> dict:
+    """The filter's options and the chosen values, for a form written out in the template (the
+    form widgets' own templates render each option separately)."""
+    data = form.data if form.is_bound else {}
+    return {
+        "estates": [(str(pk), name) for pk, name in estates.values_list("id", "name")],
+        "categories": [
+            (str(pk), name) for pk, name in Category.objects.order_by("order", "name").values_list("id", "name")
+        ],
+        "states": [(value, str(label)) for value, label in CaseState.choices],
+        "estate": data.get("estate", ""),
+        "category": data.get("category", ""),
+        "state": data.get("state", ""),
+        "q": data.get("q", ""),
+        "date_from": data.get("date_from", ""),
+        "date_to": data.get("date_to", ""),
+        "on_agenda": bool(data.get("on_agenda")),
+    }
+
+
 @login_required
 def queue(request):
+    use_session_grants(request)
     if not access.can(request.user, C.VIEW_INTERNAL) and not access.organization_ids(request.user, C.CASE_WORK):
         raise PermissionDenied
     tab = request.GET.get("tab", "new")
@@ -182,6 +230,7 @@ def queue(request):
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("tab", None)
+    now = timezone.now()
     return render(
         request,
         "cases/queue.html",
@@ -189,11 +238,12 @@ def queue(request):
             "tab": tab,
             "tabs": [(key, TAB_LABELS[key]) for key in selectors.QUEUE_TABS],
             "form": form,
-            "cases": rows[:PAGE_SIZE],
+            "choices": _filter_choices(form, estates),
+            "cases": _queue_rows(rows[:PAGE_SIZE], now),
             "page": page,
             "has_next": has_next,
             "query": query.urlencode(),
-            "now": timezone.now(),
+            "now": now,
             "can_intake": access.can(request.user, C.CASE_INTAKE),
         },
     )
@@ -221,6 +271,7 @@ def _actions_for(user, case) -> dict:
 def case_detail(request, pk):
     if not request.user.is_authenticated:
         return redirect(f"{_login_url()}?next={request.path}")
+    use_session_grants(request)
     case = selectors.case_for_user(request.user, pk)
     actions = _actions_for(request.user, case)
     staff = access.can(request.user, C.VIEW_INTERNAL, case) or request.user.has_perm("cases.work_case", case)

@@ -1,21 +1,87 @@
-"""Authentication of programs on the JSON API: ``Authorization: Bearer <app token>``.
+"""Authentication of programs on the JSON API: ``Authorization: Bearer <app token>``, and the short
+cache of a signed-in user's grants.
 
 Routers use ``API_AUTH`` (the bearer token first, then the browser session with its CSRF check)::
 
     router = Router(auth=API_AUTH)
+
+A user's grants (posts and flats → capabilities at places, see ``gongzhi.accounts.access``) cost
+three or more queries to compute. A phone app or a staff member clicking through the queue sends
+many requests in a row, so ``use_cached_grants`` keeps them in Django's cache for at most
+``GRANTS_SECONDS``. How stale they can be:
+
+- the key holds the day, so an appointment or a tenancy that ends at midnight ends at midnight;
+- any saved or deleted appointment, ownership, residence, user, organization, service contract,
+  place or grid (and a change of an organization's covered places or a grid's buildings) bumps a
+  generation number in the cache, which drops every cached grant at once (for all workers when
+  the cache is shared, i.e. Redis; with the per-process memory cache other worker processes
+  notice when their copy expires);
+- so the bound is ``GRANTS_SECONDS`` (30 s) in the worst case. The token itself and the user's
+  ``is_active`` are checked on every request: a revoked token or a deactivated account is refused
+  at once, whatever the cache holds.
 """
 
 from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 from ninja.security import HttpBearer, django_auth
 
 from gongzhi.accounts import access
 from gongzhi.open311.models import digest
 from gongzhi.open311.services import user_for_token
 
-# A phone app sends many requests in a row; its user's grants (posts and flats → capabilities at
-# places) are kept this many seconds in the cache instead of being read again for each request.
-# A change of posts reaches an app within this time; a revoked token is refused at once.
 GRANTS_SECONDS = 30
+GENERATION_KEY = "gongzhi:grants:generation"
+
+
+def grants_generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        generation = 1
+        cache.add(GENERATION_KEY, generation, None)
+    return generation
+
+
+def forget_all_grants(**kwargs) -> None:
+    """Drop every cached grant (a receiver of post_save / post_delete)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, None)
+
+
+def use_cached_grants(user, scope: str) -> None:
+    """Give ``user`` its grants from the cache (computing and storing them on a miss). ``scope``
+    separates credentials of the same user (a token's digest, a session key)."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "_gongzhi_grants", None) is not None:
+        return
+    key = f"gongzhi:grants:{grants_generation()}:{timezone.localdate():%Y%m%d}:{user.pk}:{scope}"
+    grants = cache.get(key)
+    if grants is None:
+        grants = access.compute_grants(user)
+        cache.set(key, grants, GRANTS_SECONDS)
+    user._gongzhi_grants = grants
+
+
+def use_session_grants(request) -> None:
+    """For pages: the signed-in user's grants from the cache, keyed by the session."""
+    user = getattr(request, "user", None)
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if user is not None and session_key:
+        use_cached_grants(user, f"s:{digest(session_key)}")
+
+
+def connect_grant_invalidation() -> None:
+    """Every model the grants are computed from drops the cached grants when it changes."""
+    from gongzhi.accounts.models import Appointment, Ownership, Residence, User
+    from gongzhi.orgs.models import Organization, ServiceContract
+    from gongzhi.places.models import Grid, Place
+
+    for model in (Appointment, Ownership, Residence, User, Organization, ServiceContract, Place, Grid):
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(forget_all_grants, sender=model, dispatch_uid=f"grants.{name}.{model.__name__}")
+    for m2m in (Organization.covered_places.through, Grid.buildings.through):
+        m2m_changed.connect(forget_all_grants, sender=m2m, dispatch_uid=f"grants.m2m.{m2m.__name__}")
 
 
 class AppTokenAuth(HttpBearer):
@@ -25,12 +91,7 @@ class AppTokenAuth(HttpBearer):
         user = user_for_token(token)
         if user is None:
             return None
-        key = f"gongzhi:grants:{digest(token)}"
-        grants = cache.get(key)
-        if grants is None:
-            grants = access.compute_grants(user)
-            cache.set(key, grants, GRANTS_SECONDS)
-        user._gongzhi_grants = grants
+        use_cached_grants(user, f"t:{digest(token)}")
         # The rest of the request (permissions, services) sees the token's user as signed in.
         request.user = user
         return user

@@ -25,10 +25,12 @@ def refused(message, call, *, status=None):
     assert (Case.objects.count(), CaseEvent.objects.count(), CasePhoto.objects.count()) == counts
 
 
-def test_case_numbers_are_per_day_and_unique(world, report):
+def test_case_numbers_carry_the_day_and_increase(world, report):
     first, second = report(), report()
     today = timezone.localdate().strftime("%Y%m%d")
-    assert first.number == f"GZ{today}-0001" and second.number == f"GZ{today}-0002"
+    assert first.number.startswith(f"GZ{today}-") and second.number.startswith(f"GZ{today}-")
+    serial = [int(case.number.rsplit("-", 1)[1]) for case in (first, second)]
+    assert len(first.number.rsplit("-", 1)[1]) >= 4 and serial[1] > serial[0]
 
 
 def test_bad_reports_are_refused(world, report, settings):
