@@ -1,0 +1,48 @@
+import datetime
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+from PIL import Image
+
+from gongzhi.accounts import services as people
+from gongzhi.orgs import services as orgs
+from gongzhi.testing import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _media_and_fast_passwords(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    translation.activate("zh-hans")
+    yield
+    translation.activate("zh-hans")
+
+
+@pytest.fixture
+def photo():
+    def make(name="done.jpg"):
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), (30, 160, 60)).save(buffer, format="JPEG")
+        return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+    return make
+
+
+@pytest.fixture
+def partner_contact(world):
+    """A partner unit (the power company) and its contact, who lives nowhere in the world."""
+    from gongzhi.accounts.models import Person
+
+    unit = orgs.organization_create(kind="partner_unit", name="晋江供电公司", place=world.subdistrict)
+    person = Person.objects.create(name="郑联络", phone="13900001234")
+    user = people.user_create_for_person(person=person, username="partner", password=PASSWORD)
+    people.appointment_create(
+        person=person, post="partner_contact", organization=unit, starts_on=datetime.date(2024, 1, 1)
+    )
+    return unit, user
