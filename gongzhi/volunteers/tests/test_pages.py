@@ -62,7 +62,7 @@ BOOK = {
     "committee_chair": 302,
     "branch_secretary": 302,
     "community_worker": 403,
-    "subdistrict_admin": 302,
+    "subdistrict_admin": 403,  # staff everywhere, but a resident nowhere
     None: "login",
 }
 
