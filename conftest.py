@@ -14,6 +14,10 @@ def _data_migration_operations():
     for key in sorted(loader.graph.nodes):
         if not key[0].isidentifier() or loader.graph.nodes[key].__module__.split(".")[0] != "gongzhi":
             continue
+        # Seeding data migrations are named "*_default_*" (e.g. cases 0002_default_categories);
+        # others (e.g. creating a database sequence) change the schema and are not replayed.
+        if "_default_" not in key[1]:
+            continue
         for operation in loader.graph.nodes[key].operations:
             if isinstance(operation, RunPython):
                 yield operation
