@@ -288,7 +288,10 @@ def next_case_number(on: datetime.date) -> str:
     raise DomainError(_("编号生成冲突，请重试"), status=409)
 
 
-def suggest_responsible(*, estate: Place, category: Category | None) -> Organization | None:
+_UNKNOWN = object()
+
+
+def suggest_responsible(*, estate: Place, category: Category | None, company=_UNKNOWN) -> Organization | None:
     """The party a category usually goes to at this estate (the current property company, the
     estate's owners' committee or party branch, the community's residents' committee, or a
     department of the subdistrict)."""
@@ -296,7 +299,8 @@ def suggest_responsible(*, estate: Place, category: Category | None) -> Organiza
         return None
     kind = category.default_org_kind
     if kind == OrgKind.PROPERTY_COMPANY:
-        return current_company(estate, timezone.localdate())
+        # ``company``: the estate's current company when the caller already looked it up.
+        return current_company(estate, timezone.localdate()) if company is _UNKNOWN else company
     ancestors = estate.ancestor_ids()
     candidates = (
         Organization.objects.current().filter(kind=kind).filter(Q(place_id__in=ancestors) | Q(covered_places=estate))
@@ -309,10 +313,11 @@ def suggest_responsible(*, estate: Place, category: Category | None) -> Organiza
     return candidates.first()
 
 
-def responsible_choices(estate: Place):
-    """Organizations a case of ``estate`` may be assigned to."""
-    today = timezone.localdate()
-    company = current_company(estate, today)
+def responsible_choices(estate: Place, *, company=_UNKNOWN):
+    """Organizations a case of ``estate`` may be assigned to (``company``: the estate's current
+    property company when the caller already looked it up)."""
+    if company is _UNKNOWN:
+        company = current_company(estate, timezone.localdate())
     query = Q(
         place_id__in=estate.ancestor_ids(),
         kind__in=[

@@ -19,9 +19,11 @@ from gongzhi.accounts import access
 from gongzhi.accounts.posts import Capability as C
 from gongzhi.cases import selectors, services, states
 from gongzhi.cases.forms import IntakeForm, QueueFilterForm, ReportForm, ReviewForm
-from gongzhi.cases.models import Case, CasePhoto, CaseState, Category, Channel, Urgency
+from gongzhi.cases.models import Case, CasePhoto, CaseState, Category, Channel, EventKind, Rating, Urgency
 from gongzhi.core.errors import DomainError
 from gongzhi.open311.auth import use_session_grants
+from gongzhi.orgs.models import OrgKind
+from gongzhi.orgs.services import current_company
 from gongzhi.places.models import Place, PlaceKind
 
 try:
@@ -172,12 +174,18 @@ STATE_BADGES = {
 }
 
 
+def _labels(choices) -> dict:
+    """Value → label of a choices class in the active language, for labels shown many times on a
+    page (``get_FOO_display`` re-translates every choice on each call)."""
+    return {value: str(label) for value, label in choices.choices}
+
+
 def _queue_rows(cases, now):
     """What each queue row shows, worked out once here: the labels of the state and channel are
     translated once per page, not per row (a row template and ``get_FOO_display`` per row cost
     more than the database on a page of 30 cases)."""
-    states_shown = {value: str(label) for value, label in CaseState.choices}
-    channels = {value: str(label) for value, label in Channel.choices}
+    states_shown = _labels(CaseState)
+    channels = _labels(Channel)
     for case in cases:
         late = case.is_overdue and case.state in (CaseState.DISPATCHED, CaseState.SIGNED)
         case.state_label = states_shown.get(case.state, case.state)
@@ -278,6 +286,9 @@ def case_detail(request, pk):
     is_reporter = (
         bool(case.reporter_id) and getattr(getattr(request.user, "person", None), "id", None) == case.reporter_id
     )
+    _queue_rows([case], timezone.now())
+    case.urgency_label = _labels(Urgency).get(case.urgency, case.urgency)
+    case.rating_label = _labels(Rating).get(case.rating, case.rating)
     context = {
         "case": case,
         "events": _timeline_with_actors(case, staff=staff),
@@ -294,8 +305,13 @@ def case_detail(request, pk):
         and request.user.has_perm("accounts.reveal_personal_data", case),
     }
     if actions["dispatch"] or actions["transfer"]:
-        context["responsible_choices"] = services.responsible_choices(case.estate)
-        context["suggested"] = services.suggest_responsible(estate=case.estate, category=case.category)
+        kinds = _labels(OrgKind)
+        company = current_company(case.estate, timezone.localdate())
+        choices = list(services.responsible_choices(case.estate, company=company))
+        for org in choices:
+            org.kind_label = kinds.get(org.kind, org.kind)
+        context["responsible_choices"] = choices
+        context["suggested"] = services.suggest_responsible(estate=case.estate, category=case.category, company=company)
     return render(request, "cases/detail.html", context)
 
 
@@ -304,7 +320,10 @@ def _timeline_with_actors(case, *, staff: bool):
     "反映人" (never by name, so an anonymous report stays anonymous), staff by their organization,
     and by name only to other staff."""
     events = list(selectors.timeline(case))
+    kinds, ratings = _labels(EventKind), _labels(Rating)
     for event in events:
+        event.kind_label = kinds.get(event.kind, event.kind)
+        event.rating_label = ratings.get(event.rating, event.rating)
         person = getattr(event.actor, "person", None) if event.actor_id else None
         if event.actor_id is None:
             label = _("系统")
