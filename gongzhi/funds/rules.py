@@ -40,10 +40,11 @@ def may_see_wish(user, wish) -> bool:
     person = getattr(user, "person", None) if getattr(user, "is_authenticated", False) else None
     if person is not None and wish.poster_id == person.id:
         return True
+    if wish.status == "pending" or wish.status == "rejected":
+        # Before approval a wish is between the wisher and the staff who review it.
+        return access.can(user, C.WORKS_MANAGE, wish.estate)
     if access.can(user, C.VIEW_INTERNAL, wish.estate):
         return True
-    if wish.status == "pending" or wish.status == "rejected":
-        return False
     community = wish.estate.path.rsplit("/", 2)[0] + "/"
     if any(p.startswith(community) for p in access.paths_with(user, C.RESIDENT)):
         return True

@@ -171,3 +171,14 @@ def test_wish_posted_on_the_page_waits_for_review(world, client_for):
     assert client_for("committee_chair").get(f"/funds/wishes/{wish.id}/").status_code == 200  # staff of the estate
     assert client_for("other_resident").get(f"/funds/wishes/{wish.id}/").status_code == 404
     services.micro_wish_review(wish=wish, approve=True, acting_user=world.users["community_worker"])
+
+
+def test_a_pending_wish_is_hidden_from_donors_and_the_pages_speak_english(world, client_for, partner_contact):
+    wish = services.micro_wish_post(estate=world.estate, title="一把轮椅", acting_user=world.users["resident"])
+    for persona in ("steward", "building_head", "branch_secretary"):
+        expected = 200 if persona == "branch_secretary" else 404
+        assert client_for(persona).get(f"/funds/wishes/{wish.id}/").status_code == expected, persona
+    client = client_for("resident")
+    client.cookies["django_language"] = "en"
+    page = client.get("/funds/wishes/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Make a wish" in page and "Awaiting review" in page
