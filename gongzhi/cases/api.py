@@ -257,10 +257,11 @@ CATEGORY_SECONDS = 60
 
 
 def _category(code_or_id) -> Category | None:
-    """By code or id. Categories change rarely (in the admin): kept a minute in the cache."""
+    """By code or id. Categories change rarely (in the admin): kept a minute in the cache, dropped at
+    once when a category is saved (it bumps the generation in the key, see ``CasesConfig``)."""
     if code_or_id in (None, ""):
         return None
-    key = f"gongzhi:category:{code_or_id}"
+    key = f"gongzhi:category:{grants_generation()}:{code_or_id}"
     category = cache.get(key)
     if category is None:
         query = Q(code=str(code_or_id))

@@ -11,7 +11,7 @@ many requests in a row, so ``use_cached_grants`` keeps them in Django's cache fo
 ``GRANTS_SECONDS``. How stale they can be:
 
 - the key holds the day, so an appointment or a tenancy that ends at midnight ends at midnight;
-- any saved or deleted appointment, ownership, residence, user, organization, service contract,
+- any saved or deleted appointment, ownership, residence, user, person, organization, service contract,
   place or grid (and a change of an organization's covered places or a grid's buildings) bumps a
   generation number in the cache, which drops every cached grant at once (for all workers when
   the cache is shared, i.e. Redis; with the per-process memory cache other worker processes
@@ -73,11 +73,11 @@ def use_session_grants(request) -> None:
 
 def connect_grant_invalidation() -> None:
     """Every model the grants are computed from drops the cached grants when it changes."""
-    from gongzhi.accounts.models import Appointment, Ownership, Residence, User
+    from gongzhi.accounts.models import Appointment, Ownership, Person, Residence, User
     from gongzhi.orgs.models import Organization, ServiceContract
     from gongzhi.places.models import Grid, Place
 
-    for model in (Appointment, Ownership, Residence, User, Organization, ServiceContract, Place, Grid):
+    for model in (Appointment, Ownership, Residence, User, Person, Organization, ServiceContract, Place, Grid):
         for name, signal in (("save", post_save), ("delete", post_delete)):
             signal.connect(forget_all_grants, sender=model, dispatch_uid=f"grants.{name}.{model.__name__}")
     for m2m in (Organization.covered_places.through, Grid.buildings.through):

@@ -99,19 +99,46 @@ def app_token_revoke(*, acting_user, token_id: int) -> AppToken:
     return token
 
 
+USER_SECONDS = 30
+
+
 def user_for_token(secret: str):
-    """The active user an app token belongs to, or None."""
+    """The active user an app token belongs to, or None.
+
+    The token row is read on every request (a revoked token, or a deactivated account, is refused
+    at once) with a narrow query; the user with their person comes from the cache for up to
+    ``USER_SECONDS``, dropped at once when a user, person, post or place is saved (the grants
+    generation, see ``gongzhi.open311.auth``)."""
     if not secret:
         return None
-    token = (
-        AppToken.objects.select_related("user", "user__person")
-        .filter(token_digest=digest(secret), revoked_at__isnull=True, user__is_active=True)
+    row = (
+        AppToken.objects.filter(token_digest=digest(secret), revoked_at__isnull=True, user__is_active=True)
+        .order_by()
+        .values_list("id", "user_id", "last_used_at")
         .first()
     )
-    if token is None:
+    if row is None:
         return None
-    _touch(token)
-    return token.user
+    token_id, user_id, last_used_at = row
+    now = timezone.now()
+    if last_used_at is None or now - last_used_at > TOUCH_EVERY:
+        AppToken.objects.filter(pk=token_id).update(last_used_at=now)
+    return _user(user_id)
+
+
+def _user(user_id: int):
+    from django.core.cache import cache
+
+    from gongzhi.accounts.models import User
+    from gongzhi.open311.auth import grants_generation
+
+    key = f"gongzhi:token-user:{grants_generation()}:{user_id}"
+    user = cache.get(key)
+    if user is None:
+        user = User.objects.select_related("person").get(pk=user_id)
+        hasattr(user, "person")  # loaded with the user (or known to be missing) before caching
+        cache.set(key, user, USER_SECONDS)
+    return user
 
 
 def _touch(row) -> None:
