@@ -586,6 +586,10 @@ def main() -> None:
         }
         for requests in (bare, api_requests[:5], queue_page, case_pages[:5], boards[:3], api_queue, api_cases[:5]):
             load(port, requests, processes=1, threads=1, seconds=1.0)  # warm every worker's imports
+        # Steady state for the phones: a phone app sends many requests with its token, and the
+        # first one a worker sees reads the token's user and grants (then cached for 30 s), so
+        # let every worker meet the 50 tokens before measuring.
+        load(port, api_requests, processes=args.processes, threads=args.threads, seconds=4.0)
         figures = {
             "bare view (throughput)": load(port, bare, **throughput),
             "case creation, API + token": load(port, api_requests, **throughput),
