@@ -3,6 +3,7 @@ checked in, 459 service events; seed 002: 48 joint enforcement operations, 112 p
 penalties; 14 reception visits, 40 problems solved on the spot). One grouped query per figure."""
 
 from collections import Counter
+from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +31,14 @@ def _grouped(queryset, path_field, value) -> Counter:
 
 
 def _by_place(places, totals: Counter):
-    return {p.id: Figure(sum((v for path, v in totals.items() if path and path.startswith(p.path)), 0)) for p in places}
+    result = {}
+    for place in places:
+        total = sum((v for path, v in totals.items() if path and path.startswith(place.path)), 0)
+        if isinstance(total, (Decimal, float)):
+            # Hours: SQLite sums decimals as floats, so round back to the tenth they are kept in.
+            total = Decimal(str(total)).quantize(Decimal("0.1"))
+        result[place.id] = Figure(total)
+    return result
 
 
 def _in(period, field="on_date"):

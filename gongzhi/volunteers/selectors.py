@@ -1,5 +1,7 @@
 """Reads of 志愿与共建, scoped to what the user may see."""
 
+from decimal import Decimal
+
 from django.db.models import Count, Q, Sum
 
 from gongzhi.accounts import access
@@ -119,3 +121,20 @@ def orders_for(user):
 def agreements_for(user):
     q = access.scope_q(user, "view_internal", "community__path")
     return list(PartnershipAgreement.objects.filter(q).select_related("community", "partner")[:200])
+
+
+def my_service(user) -> dict:
+    """A person's own volunteering: events taken part in and hours, party service logged."""
+    from gongzhi.volunteers.models import Participation, PartyServiceLog
+
+    person = getattr(user, "person", None)
+    if person is None:
+        return {"events": 0, "hours": 0, "party_hours": 0}
+    events = Participation.objects.filter(person=person).aggregate(n=Count("id"), h=Sum("hours"))
+    party = PartyServiceLog.objects.filter(check_in__person=person).aggregate(h=Sum("hours"))
+
+    def tenths(value):
+        # SQLite sums decimals as floats: back to one decimal place.
+        return Decimal(str(value or 0)).quantize(Decimal("0.1"))
+
+    return {"events": events["n"], "hours": tenths(events["h"]), "party_hours": tenths(party["h"])}

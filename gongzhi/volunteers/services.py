@@ -295,6 +295,7 @@ def order_take(*, order: ServiceOrder, partner: Organization, acting_user) -> Se
         raise DomainError(_("该订单已被接单"), status=409)
     audit_record(acting_user=acting_user, action="order.take", target=order.estate.path, detail={"id": order.id})
     order.refresh_from_db()
+    _tell_needers(order, _("您点的单“%(title)s”已由%(unit)s接单") % {"title": order.title, "unit": partner.name})
     return order
 
 
@@ -310,7 +311,18 @@ def order_complete(*, order: ServiceOrder, report: str, acting_user) -> ServiceO
     order.done_at = timezone.now()
     order.save()
     audit_record(acting_user=acting_user, action="order.done", target=order.estate.path, detail={"id": order.id})
+    _tell_needers(order, _("您点的单“%(title)s”已完成") % {"title": order.title})
     return order
+
+
+def _tell_needers(order: ServiceOrder, title: str) -> None:
+    """Residents whose needs went into the order hear when it is taken up and when it is done."""
+    from gongzhi.notifications.services import notification_send
+
+    users = [need.person.user for need in order.needs.select_related("person__user") if need.person.user_id]
+    transaction.on_commit(
+        lambda: notification_send(users=users, title=title, url="/volunteers/orders/", kind="service_order")
+    )
 
 
 @transaction.atomic

@@ -68,6 +68,7 @@ def home(request):
         "volunteers/home.html",
         {
             "teams": selectors.teams_for(user),
+            "mine": selectors.my_service(user),
             "events": selectors.events_for(user),
             "estates": selectors.estates_for(user),
             "manage_estates": selectors.estates_for(user, "works_manage"),

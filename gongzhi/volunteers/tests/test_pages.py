@@ -137,3 +137,20 @@ def test_check_in_page_refuses_another_estate(world, client_for):
 def test_building_heads_listed_per_building(world, client_for):
     page = client_for("community_worker").get(f"/volunteers/estates/{world.estate.id}/").content.decode()
     assert "陈楼长" in page and "138****3333" in page
+
+
+def test_a_volunteer_sees_their_own_hours(world, client_for):
+    team = services.team_create(
+        place=world.estate, name="护绿队", colour="#2e7d32", acting_user=world.users["community_worker"]
+    )
+    services.event_record(
+        team=team,
+        estate=world.estate,
+        title="补种绿植",
+        on_date=timezone.localdate(),
+        hours="3",
+        participants=[world.person("resident")],
+        acting_user=world.users["community_worker"],
+    )
+    page = client_for("resident").get("/volunteers/").content.decode()
+    assert "我参加了 1 场志愿服务，共 3.0 小时" in page

@@ -161,7 +161,9 @@ def test_reception_visit_problems_become_cases_and_solved_ones_are_counted(world
     assert VisitProblem.objects.count() == 2
 
 
-def test_needs_orders_and_partner_units(world, partner_contact):
+def test_needs_orders_and_partner_units(world, partner_contact, django_capture_on_commit_callbacks):
+    from gongzhi.notifications.models import Notification
+
     unit, contact = partner_contact
     need = services.need_post(estate=world.estate, description="想请医生来义诊", acting_user=world.users["resident"])
     with pytest.raises(DomainError, match="本小区居民"):
@@ -189,7 +191,9 @@ def test_needs_orders_and_partner_units(world, partner_contact):
     )
     with pytest.raises(DomainError, match="联络人"):
         services.order_take(order=order, partner=unit, acting_user=world.users["community_worker"])
-    services.order_take(order=order, partner=unit, acting_user=contact)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.order_take(order=order, partner=unit, acting_user=contact)
+    assert Notification.objects.filter(user=world.users["resident"], kind="service_order").exists()
     with pytest.raises(DomainError, match="已被接单"):
         services.order_take(order=order, partner=unit, acting_user=contact)
     order = services.order_complete(order=order, report="义诊80人次", acting_user=contact)
