@@ -32,6 +32,7 @@ def _chinese_and_seeded(request, settings):
     from django.utils import translation
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.RATELIMIT_ENABLED = False
     translation.activate("zh-hans")
     marker = request.node.get_closest_marker("django_db")
     uses_db = marker is not None or {"db", "transactional_db", "live_server"} & set(request.fixturenames)

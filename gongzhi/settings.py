@@ -2,7 +2,6 @@
 (see ``docs/deploy.md``); the defaults give a newcomer a working SQLite site with no setup."""
 
 import datetime
-import os
 from pathlib import Path
 
 import dj_database_url
@@ -233,9 +232,9 @@ if BEHIND_PROXY:
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Gongzhi 共治")
 
 # --- Rate limits (gongzhi.core.ratelimit): "<count>/<s|m|h|d>" per client address and group. The
-# test suite sends thousands of requests from one address through one process-wide cache, so the
-# limits are off while pytest runs (PYTEST_VERSION); the tests of the limits switch them on. ---
-RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", "PYTEST_VERSION" not in os.environ)
+# test suite turns them off for each test (it sends thousands of requests from one address through
+# one process-wide cache); the tests of the limits switch them back on. ---
+RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
 
 LOGGING = {
     "version": 1,
