@@ -46,3 +46,42 @@ def entries_for(request) -> list[dict]:
             continue
         items.append({"url": url, "label": entry.label, "active": request.path == url})
     return items
+
+
+@dataclass(frozen=True)
+class EstateLink:
+    """A door from an estate's page into one capability, shown to users holding ``perm`` at the
+    estate (None: everyone who may open the estate page). The target view checks again."""
+
+    url_name: str
+    label: object
+    perm: str | None
+    icon: str = "bi-arrow-right-circle"
+    order: int = 100
+    takes_estate: bool = True  # the URL takes the estate's id
+
+
+ESTATE_LINKS: list[EstateLink] = [
+    EstateLink("cases:report", _("我要报事"), "cases.report_case", "bi-megaphone", 10, takes_estate=False),
+    EstateLink("cases:board", _("诉求公示"), None, "bi-clipboard-data", 20),
+    EstateLink("meetings:place", _("议事"), "meetings.view_meeting", "bi-people", 30),
+    EstateLink("oversight:ledger", _("整改台账"), "oversight.view_ledger", "bi-list-check", 40),
+    EstateLink("elections:rules", _("规约与议事规则"), "elections.view_rules", "bi-journal-text", 50),
+    EstateLink("elections:decisions", _("重大事项"), "elections.view_decision", "bi-bank", 55),
+    EstateLink("funds:revenue", _("公共收益"), "funds.view_published_revenue", "bi-cash-coin", 60),
+    EstateLink("funds:works", _("微实事"), "funds.view_works", "bi-hammer", 65),
+    EstateLink("volunteers:estate", _("志愿与阵地"), "volunteers.view_volunteers", "bi-heart", 70),
+]
+
+
+def estate_links_for(user, estate) -> list[dict]:
+    items = []
+    for link in sorted(ESTATE_LINKS, key=lambda entry: entry.order):
+        if link.perm and not user.has_perm(link.perm, estate):
+            continue
+        try:
+            url = reverse(link.url_name, args=[estate.id] if link.takes_estate else [])
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": link.label, "icon": link.icon})
+    return items

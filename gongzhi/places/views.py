@@ -243,6 +243,7 @@ def grid_edit(request, grid_id: int):
 
 @login_required
 def estate(request, place_id: int):
+    from gongzhi.core.navigation import estate_links_for
     from gongzhi.orgs.selectors import estate_parties
 
     place = get_place_for_user(request.user, place_id)
@@ -256,6 +257,7 @@ def estate(request, place_id: int):
             "facts": selectors.estate_facts(place),
             "parties": estate_parties(place, timezone.localdate()),
             "is_staff_here": request.user.has_perm("places.view_internal", place),
+            "estate_links": estate_links_for(request.user, place),
         },
     )
 
