@@ -54,6 +54,7 @@ class CaseDay(CaseCounts):
 
 
 class Dimension(models.TextChoices):
+    TOTAL = "total", _("合计")  # key 0: the estate's whole month
     CATEGORY = "category", _("类别")
     RESPONSIBLE = "responsible", _("责任方")
 

@@ -100,14 +100,16 @@ def _cases_and_events(case_q: Q):
         .values("id", "estate_id", "created_at", "resolved_at", "deadline", "category_id", "responsible_id")
     )
     events: dict[int, list] = defaultdict(list)
-    if cases:
-        kinds = (EventKind.DISPATCHED, EventKind.TRANSFERRED, *RESPONSE_KINDS, EventKind.REVIEWED)
+    kinds = (EventKind.DISPATCHED, EventKind.TRANSFERRED, *RESPONSE_KINDS, EventKind.REVIEWED)
+    ids = [case["id"] for case in cases]
+    # By explicit ids, in chunks: an index lookup per case, whatever the size of the event ledger.
+    for first in range(0, len(ids), 2000):
         rows = (
-            CaseEvent.objects.filter(case__in=Case.objects.filter(case_q), kind__in=kinds)
+            CaseEvent.objects.filter(case_id__in=ids[first : first + 2000], kind__in=kinds)
             .order_by("case_id", "at", "id")
             .values_list("case_id", "kind", "at", "rating", "solved")
         )
-        for case_id, kind, at, rating, solved in rows.iterator(chunk_size=5000):
+        for case_id, kind, at, rating, solved in rows:
             events[case_id].append((kind, at, rating, solved))
     return cases, events
 
@@ -125,6 +127,7 @@ def _rebuild_months(estate_ids: set[int], month: datetime.date) -> int:
         counts = per_case[case["id"]]
         buckets = [(day_sums, (case["estate_id"], on))]
         for dimension, key in (
+            (Dimension.TOTAL, 0),
             (Dimension.CATEGORY, case["category_id"]),
             (Dimension.RESPONSIBLE, case["responsible_id"]),
         ):
@@ -200,15 +203,47 @@ def ensure_fresh() -> None:
 # Reading -----------------------------------------------------------------------------------------
 
 
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _split(period: Period) -> tuple[list[tuple], tuple | None]:
+    """The period as day ranges (the partial months at either end) and one range of whole months."""
+    first_full = period.start if period.start.day == 1 else _next_month(period.start)
+    last_full = period.end.replace(day=1)  # exclusive
+    if first_full >= last_full:
+        return [(period.start, period.end)], None
+    days = [(start, end) for start, end in ((period.start, first_full), (last_full, period.end)) if start < end]
+    return days, (first_full, last_full)
+
+
 def _sums_by_estate(places, period: Period) -> tuple[PlaceScope, list[dict]]:
+    """Summed counts per estate: whole months from the month totals, the days at either end from
+    the day table — at most estates × (months + 60) rows, whatever the number of cases."""
     scope = PlaceScope(places)
+    sums = {name: Sum(name) for name in COUNTS}
 
     def query():
-        return list(
-            CaseDay.objects.filter(scope.q("estate__path"), day__gte=period.start, day__lt=period.end)
-            .values("estate_id", "estate__path")
-            .annotate(**{name: Sum(name) for name in COUNTS})
-        )
+        days, months = _split(period)
+        rows = []
+        if days:
+            day_q = Q()
+            for start, end in days:
+                day_q |= Q(day__gte=start, day__lt=end)
+            rows += list(
+                CaseDay.objects.filter(scope.q("estate__path"), day_q)
+                .values("estate_id", "estate__path")
+                .annotate(**sums)
+            )
+        if months:
+            rows += list(
+                CaseMonthBreakdown.objects.filter(
+                    scope.q("estate__path"), dimension=Dimension.TOTAL, month__gte=months[0], month__lt=months[1]
+                )
+                .values("estate_id", "estate__path")
+                .annotate(**sums)
+            )
+        return rows
 
     return scope, shared(("caseday", scope.key, period), query)
 
@@ -294,15 +329,14 @@ def compute_many(indicator, places, period: Period) -> dict[int, Figure]:
 
 def monthly(place, first_month: datetime.date, months: int) -> list[tuple[datetime.date, dict[str, Figure]]]:
     """The case figures of ``place`` for ``months`` months from ``first_month`` (one query)."""
-    from django.db.models.functions import TruncMonth
-
     scope = PlaceScope([place])
     end = first_month
     for _i in range(months):
         end = (end + datetime.timedelta(days=32)).replace(day=1)
     rows = (
-        CaseDay.objects.filter(scope.q("estate__path"), day__gte=first_month, day__lt=end)
-        .annotate(month=TruncMonth("day"))
+        CaseMonthBreakdown.objects.filter(
+            scope.q("estate__path"), dimension=Dimension.TOTAL, month__gte=first_month, month__lt=end
+        )
         .values("month")
         .annotate(**{name: Sum(name) for name in COUNTS})
     )
