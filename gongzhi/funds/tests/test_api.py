@@ -9,7 +9,15 @@ pytestmark = pytest.mark.django_db
 
 
 def test_fund_balance_and_flows_over_json(world, fund, admin, client_for):
-    services.fund_contribute(fund=fund, source="company", amount="1000.50", counterparty="企业", on_date="2025-01-02", evidence="R1", acting_user=admin)
+    services.fund_contribute(
+        fund=fund,
+        source="company",
+        amount="1000.50",
+        counterparty="企业",
+        on_date="2025-01-02",
+        evidence="R1",
+        acting_user=admin,
+    )
     body = client_for("other_resident").get(f"/api/v1/funds/{fund.id}").json()
     assert body["balance"] == "1000.50"
     assert {"source": "company", "amount": "1000.50"} in body["by_source"]
@@ -18,7 +26,9 @@ def test_fund_balance_and_flows_over_json(world, fund, admin, client_for):
 
 def test_post_and_claim_a_wish_over_json(world, client_for):
     response = client_for("resident").post(
-        "/api/v1/funds/wishes", json.dumps({"estate_id": world.estate.id, "title": "一副老花镜"}), content_type="application/json"
+        "/api/v1/funds/wishes",
+        json.dumps({"estate_id": world.estate.id, "title": "一副老花镜"}),
+        content_type="application/json",
     )
     assert response.status_code == 201
     wish = MicroWish.objects.get()

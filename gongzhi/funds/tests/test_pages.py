@@ -182,3 +182,34 @@ def test_a_pending_wish_is_hidden_from_donors_and_the_pages_speak_english(world,
     client.cookies["django_language"] = "en"
     page = client.get("/funds/wishes/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Make a wish" in page and "Awaiting review" in page
+
+
+def test_staff_plan_and_complete_a_micro_work_on_the_page(world, client_for, photo):
+    from django.utils import timezone
+
+    from gongzhi.funds.models import MicroProject
+
+    client = client_for("branch_secretary")
+    month = timezone.localdate().strftime("%Y-%m")
+    client.post(f"/funds/works/{world.estate.id}/plan/", {"month": month, "title": "修复儿童滑梯", "source": "case"})
+    project = MicroProject.objects.get()
+    response = client.post(f"/funds/works/projects/{project.id}/complete/", {"evidence": "已更换滑梯板"}, follow=True)
+    assert "现场照片" in response.content.decode()
+    response = client.post(
+        f"/funds/works/projects/{project.id}/complete/", {"evidence": "已更换滑梯板", "photo": photo()}, follow=True
+    )
+    assert "已办结" in response.content.decode()
+    assert client_for("resident").get(f"/funds/works/projects/{project.id}/photo/").status_code == 200
+    assert client_for("other_resident").get(f"/funds/works/projects/{project.id}/photo/").status_code == 404
+
+
+def test_committee_records_revenue_on_the_page(world, client_for):
+    from gongzhi.funds.models import RevenueEntry
+
+    client = client_for("committee_chair")
+    data = {"category": "charging", "amount": "1234.56", "is_cost": "0", "note": "充电分成", "evidence": "票据 9"}
+    response = client.post(f"/funds/revenue/{world.estate.id}/record/", data, follow=True)
+    assert "已记账" in response.content.decode() and "1234.56" in response.content.decode()
+    response = client.post(f"/funds/revenue/{world.estate.id}/record/", data | {"category": "lottery"}, follow=True)
+    assert "请选择收益类别" in response.content.decode()
+    assert RevenueEntry.objects.count() == 1
