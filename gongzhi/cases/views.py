@@ -6,6 +6,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +22,7 @@ from gongzhi.cases import selectors, services, states
 from gongzhi.cases.forms import IntakeForm, QueueFilterForm, ReportForm, ReviewForm
 from gongzhi.cases.models import Case, CasePhoto, CaseState, Category, Channel, EventKind, Rating, Urgency
 from gongzhi.core.errors import DomainError
-from gongzhi.open311.auth import use_session_grants
+from gongzhi.open311.auth import GRANTS_SECONDS, grants_generation, use_session_grants
 from gongzhi.orgs.models import OrgKind
 from gongzhi.orgs.services import current_company
 from gongzhi.places.models import Place, PlaceKind
@@ -197,15 +198,23 @@ def _queue_rows(cases, now):
     return cases
 
 
-def _filter_choices(form, estates) -> dict:
+def _filter_choices(form, estates, user) -> dict:
     """The filter's options and the chosen values, for a form written out in the template (the
     form widgets' own templates render each option separately)."""
     data = form.data if form.is_bound else {}
+    # Kept as long as the user's grants (see gongzhi.open311.auth): a saved place, post or category
+    # changes the generation in the key.
+    key = f"gongzhi:queue-options:{grants_generation()}:{user.pk}"
+    options = cache.get(key)
+    if options is None:
+        options = (
+            [(str(pk), name) for pk, name in estates.values_list("id", "name")],
+            [(str(pk), name) for pk, name in Category.objects.order_by("order", "name").values_list("id", "name")],
+        )
+        cache.set(key, options, GRANTS_SECONDS)
     return {
-        "estates": [(str(pk), name) for pk, name in estates.values_list("id", "name")],
-        "categories": [
-            (str(pk), name) for pk, name in Category.objects.order_by("order", "name").values_list("id", "name")
-        ],
+        "estates": options[0],
+        "categories": options[1],
         "states": [(value, str(label)) for value, label in CaseState.choices],
         "estate": data.get("estate", ""),
         "category": data.get("category", ""),
@@ -246,7 +255,7 @@ def queue(request):
             "tab": tab,
             "tabs": [(key, TAB_LABELS[key]) for key in selectors.QUEUE_TABS],
             "form": form,
-            "choices": _filter_choices(form, estates),
+            "choices": _filter_choices(form, estates, request.user),
             "cases": _queue_rows(rows[:PAGE_SIZE], now),
             "page": page,
             "has_next": has_next,
