@@ -175,16 +175,26 @@ def refresh(now: datetime.datetime | None = None, *, full: bool = False) -> int:
         top_event, top_case = _watermarks()
         if not full and (state.last_event_id, state.last_case_id) == (top_event, top_case):
             return 0
-        if full:
-            touched = Case.objects.values_list("id", "estate_id", "created_at")
-        else:
-            changed = CaseEvent.objects.filter(id__gt=max(0, state.last_event_id - LOOKBACK_EVENTS)).values("case_id")
-            touched = Case.objects.filter(Q(id__gt=state.last_case_id) | Q(id__in=changed)).values_list(
-                "id", "estate_id", "created_at"
-            )
         buckets: dict[datetime.date, set[int]] = defaultdict(set)
-        for _id, estate_id, created_at in touched.iterator(chunk_size=10000):
-            buckets[_month(_local_day(created_at))].add(estate_id)
+
+        def collect(queryset):
+            for estate_id, created_at in queryset.values_list("estate_id", "created_at").iterator(chunk_size=10000):
+                buckets[_month(_local_day(created_at))].add(estate_id)
+
+        if full:
+            collect(Case.objects.all())
+        else:
+            # New cases by id range, then the older cases that got events: two index range scans
+            # (never an IN-subquery over the ledger, which planners may run once per case row).
+            collect(Case.objects.filter(id__gt=state.last_case_id))
+            changed = set(
+                CaseEvent.objects.filter(
+                    id__gt=max(0, state.last_event_id - LOOKBACK_EVENTS), case_id__lte=state.last_case_id
+                ).values_list("case_id", flat=True)
+            )
+            ordered = sorted(changed)
+            for first in range(0, len(ordered), 5000):
+                collect(Case.objects.filter(id__in=ordered[first : first + 5000]))
         written = 0
         for month, estate_ids in sorted(buckets.items()):
             written += _rebuild_months(estate_ids, month)
