@@ -54,10 +54,9 @@ def cases_visible_to(user):
 
 def case_for_user(user, pk) -> Case:
     """The case if the user may see it, else 404 (outsiders do not learn that it exists)."""
+    # Not merged_into: it would join the ledger to itself for the few merged cases (read on demand).
     case = (
-        Case.objects.select_related("estate", "building", "category", "responsible", "reporter", "merged_into")
-        .filter(pk=pk)
-        .first()
+        Case.objects.select_related("estate", "building", "category", "responsible", "reporter").filter(pk=pk).first()
     )
     if case is None or not user.has_perm("cases.view_case", case):
         raise Http404
