@@ -22,6 +22,13 @@ def domain_error(request, error: DomainError):
     return api.create_response(request, {"detail": error.message, "errors": error.errors}, status=error.status)
 
 
+@api.exception_handler(OverflowError)
+def number_out_of_range(request, error):
+    # A number beyond what the database stores (e.g. ?estate=-2104750527380668809216) matches
+    # nothing that exists; say so instead of failing.
+    return api.create_response(request, {"detail": _("参数中的数字超出范围"), "errors": []}, status=400)
+
+
 @api.exception_handler(AuthenticationError)
 def not_signed_in(request, error):
     return api.create_response(request, {"detail": _("请先登录")}, status=401)
