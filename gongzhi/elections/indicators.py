@@ -71,6 +71,7 @@ def compute_committee_party_members(places, period: Period) -> dict[int, Figure]
             post__in=COMMITTEE_POSTS,
         )
         .values_list("organization__place__path", "organization_id", "person_id", "person__is_party_member")
+        .order_by()
         .distinct()
     )
     members = {place.id: set() for place in places}
