@@ -8,12 +8,6 @@ from gongzhi.cases.models import Category
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The named world logs in nine personas; the production hasher costs seconds per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _default_categories(request):
     """The categories come from a data migration; a transactional test elsewhere in the run
     flushes them, so put them back before each database test here."""

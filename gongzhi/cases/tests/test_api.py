@@ -19,12 +19,6 @@ from gongzhi.testing import PASSWORD
 API = "/api/v1/cases"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Every persona is created and signed in per test; a cheap hasher keeps this module fast."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def post(client, path, body=None, **extra):
     return client.post(f"{API}{path}", json.dumps(body or {}), content_type="application/json", **extra)
 

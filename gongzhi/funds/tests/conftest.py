@@ -13,9 +13,8 @@ from gongzhi.testing import PASSWORD
 
 
 @pytest.fixture(autouse=True)
-def _media_and_fast_passwords(settings, tmp_path):
+def _media_in_a_temporary_folder(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

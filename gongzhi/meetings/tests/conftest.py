@@ -10,13 +10,6 @@ def local(day: datetime.date, hour: int = 19, minute: int = 30) -> datetime.date
     return services.local_datetime(day, datetime.time(hour, minute))
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The world's nine accounts take seconds to hash with the production hasher; tests of
-    deliberation do not test passwords."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def secretary(world):
     return world.users["branch_secretary"]

@@ -55,9 +55,3 @@ def channels(settings, webhook_server):
         },
     }
     return webhook_server
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The shared world creates a user per persona; a cheap hasher keeps these tests fast."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

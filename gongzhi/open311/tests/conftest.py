@@ -3,12 +3,6 @@ import pytest
 from gongzhi.open311 import services
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The shared world creates a user per persona; a cheap hasher keeps these tests fast."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def partner_key(world):
     """A key for the community of 檀悦小区 and 鸿盛名邸, issued by the subdistrict administrator."""

@@ -10,8 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords_and_default_scorecards(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _default_scorecards():
     # Transactional tests start from an emptied database: put the default scorecards back.
     install_default_scorecards(Scorecard, ScorecardGroup, Criterion)
 

@@ -23,9 +23,3 @@ def build_workbook(rows, headers=HEADERS) -> io.BytesIO:
 @pytest.fixture
 def workbook():
     return build_workbook
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The world's personas log in with passwords; the production hasher is deliberately slow.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
