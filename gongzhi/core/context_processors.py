@@ -1,5 +1,6 @@
-from gongzhi.core.navigation import entries_for
+from gongzhi.core.navigation import entries_for, groups_for
 
 
 def navigation(request):
-    return {"nav_items": entries_for(request) if hasattr(request, "user") else []}
+    items = entries_for(request) if hasattr(request, "user") else []
+    return {"nav_items": items, "nav_groups": groups_for(items)}

@@ -32,6 +32,42 @@ def register(entry: NavEntry) -> None:
         NAV.append(entry)
 
 
+# The menu bar groups entries by the app their page belongs to, so a staff member with twenty
+# entries sees eight menus rather than twenty links; an app with one entry shows it as a link.
+GROUPS = {
+    "cases": _("诉求"),
+    "meetings": _("议事"),
+    "oversight": _("测评"),
+    "elections": _("表决"),
+    "funds": _("共建"),
+    "volunteers": _("共建"),
+    "indicators": _("看板"),
+    "reports": _("看板"),
+    "places": _("管理"),
+    "orgs": _("管理"),
+    "accounts": _("管理"),
+    "open311": _("管理"),
+    "audit-log": _("管理"),
+}
+
+
+def groups_for(items: list[dict]) -> list[dict]:
+    groups: list[dict] = []
+    by_label: dict[str, dict] = {}
+    for item in items:
+        label = GROUPS.get(item["url_name"].split(":")[0])
+        if label is None:
+            groups.append({"label": item["label"], "items": [item], "active": item["active"]})
+            continue
+        key = str(label)
+        if key not in by_label:
+            by_label[key] = {"label": label, "items": [], "active": False}
+            groups.append(by_label[key])
+        by_label[key]["items"].append(item)
+        by_label[key]["active"] = by_label[key]["active"] or item["active"]
+    return groups
+
+
 def entries_for(request) -> list[dict]:
     user = request.user
     if not user.is_authenticated:
@@ -44,7 +80,7 @@ def entries_for(request) -> list[dict]:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": entry.label, "active": request.path == url})
+        items.append({"url": url, "label": entry.label, "active": request.path == url, "url_name": entry.url_name})
     return items
 
 
