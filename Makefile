@@ -28,8 +28,8 @@ migrate: venv
 
 ## make demo: virtualenv, install, migrate, load the demo, print the logins, serve on :8000
 demo: venv
-	$(PY) manage.py compilemessages --ignore=.venv >/dev/null 2>&1 || true
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py demo_load
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
