@@ -265,7 +265,7 @@ def _category(code_or_id) -> Category | None:
     category = cache.get(key)
     if category is None:
         query = Q(code=str(code_or_id))
-        if str(code_or_id).isdigit():
+        if str(code_or_id).isdecimal():
             query |= Q(pk=int(code_or_id))
         category = Category.objects.filter(query).order_by().first()
         if category is None:
@@ -573,7 +573,7 @@ def case_transfer(request, case_id: int, payload: TransferIn):
 @router.post("/{int:case_id}/merge", response={200: CaseDetail, **ERRORS})
 def case_merge(request, case_id: int, payload: MergeIn):
     target = payload.into.strip()
-    query = Q(number=target) | (Q(pk=int(target)) if target.isdigit() else Q(pk__in=[]))
+    query = Q(number=target) | (Q(pk=int(target)) if target.isdecimal() else Q(pk__in=[]))
     into = Case.objects.filter(query).first()
     if into is None or not request.user.has_perm("cases.view_case", into):
         raise DomainError(_("目标诉求不存在"))

@@ -413,7 +413,7 @@ def case_create(
         from gongzhi.core.masking import normalize_phone
 
         contact_phone = normalize_phone(contact_phone)
-        if not contact_phone.isdigit() or not 7 <= len(contact_phone) <= 12:
+        if not (contact_phone.isascii() and contact_phone.isdecimal()) or not 7 <= len(contact_phone) <= 12:
             raise DomainError(_("联系电话格式不正确"))
     if category is not None and not category.is_active:
         raise DomainError(_("该类别已停用"))

@@ -122,7 +122,7 @@ def fund_grant(request, fund_id):
     p = request.POST
     estate = (
         Place.objects.filter(pk=p.get("estate") or 0, kind=PlaceKind.ESTATE).first()
-        if p.get("estate", "").isdigit()
+        if p.get("estate", "").isdecimal()
         else None
     )
     return _run(
@@ -291,7 +291,7 @@ def works_plan(request, estate_id):
     estate = _visible(request.user, _estate(estate_id), "funds.view_works", "funds.manage_works")
     p = request.POST
     source_case = None
-    if p.get("case", "").isdigit():
+    if p.get("case", "").isdecimal():
         from gongzhi.cases.models import Case
 
         source_case = Case.objects.filter(pk=p["case"], estate=estate).first()
@@ -366,7 +366,7 @@ def wishes(request):
 def wish_post(request):
     p = request.POST
     estate = Place.objects.filter(
-        pk=p.get("estate") if p.get("estate", "").isdigit() else 0, kind=PlaceKind.ESTATE
+        pk=p.get("estate") if p.get("estate", "").isdecimal() else 0, kind=PlaceKind.ESTATE
     ).first()
     if estate is None:
         messages.error(request, _("请选择小区"))
@@ -434,7 +434,7 @@ def wish_claim(request, wish_id):
     from gongzhi.orgs.models import Organization
 
     unit_id = request.POST.get("unit", "")
-    unit = Organization.objects.filter(pk=unit_id).first() if unit_id.isdigit() else None
+    unit = Organization.objects.filter(pk=unit_id).first() if unit_id.isdecimal() else None
     return _run(
         request,
         lambda: services.micro_wish_claim(
@@ -491,7 +491,7 @@ def renovation(request):
 def renovation_create(request):
     p = request.POST
     estate = Place.objects.filter(
-        pk=p.get("estate") if p.get("estate", "").isdigit() else 0, kind=PlaceKind.ESTATE
+        pk=p.get("estate") if p.get("estate", "").isdecimal() else 0, kind=PlaceKind.ESTATE
     ).first()
     if estate is None or not request.user.has_perm("funds.view_renovation", estate):
         raise Http404
@@ -513,10 +513,10 @@ def renovation_create(request):
 @require_POST
 def application_create(request):
     p = request.POST
-    place = Place.objects.filter(pk=p.get("place") if p.get("place", "").isdigit() else 0).first()
+    place = Place.objects.filter(pk=p.get("place") if p.get("place", "").isdecimal() else 0).first()
     if place is None or not request.user.has_perm("funds.view_renovation", place):
         raise Http404
-    ids = [i for i in p.getlist("projects") if i.isdigit()]
+    ids = [i for i in p.getlist("projects") if i.isdecimal()]
     projects = RenovationProject.objects.filter(pk__in=ids).select_related("estate")
     return _run(
         request,

@@ -14,3 +14,24 @@ def test_page_with_a_number_beyond_the_database_is_not_found(client_for, world):
     client = client_for("subdistrict_admin")
     for url in (f"/cases/{HUGE}/", f"/places/estates/{HUGE}/", f"/cases/boards/{HUGE}/"):
         assert client.get(url).status_code == 404, url
+
+
+def test_merge_into_a_number_written_with_a_superscript_digit_is_refused_clearly(client_for, world):
+    from gongzhi.cases.models import Category
+    from gongzhi.cases.services import case_create
+
+    case = case_create(
+        estate=world.estate,
+        title="楼道灯坏了",
+        description="3号楼楼道灯不亮",
+        channel="app",
+        acting_user=world.users["resident"],
+        category=Category.objects.get(code="repair"),
+        reporter=world.person("resident"),
+    )
+    client = client_for("community_worker")
+    response = client.post(f"/api/v1/cases/{case.id}/merge", {"into": "\u00b2"}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "目标诉求不存在"
+    case.refresh_from_db()
+    assert case.merged_into_id is None
