@@ -19,6 +19,7 @@ directly. ``deliver`` raises ``DeliveryError`` for a failure worth retrying and
 ``DeliveryError(permanent=True)`` for one that never will succeed (bad address).
 """
 
+import abc
 import hashlib
 import hmac
 import json
@@ -37,21 +38,23 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
-class Sender:
-    """One delivery channel. ``options`` are the other keys of the channel's settings entry."""
+class Sender(abc.ABC):
+    """One delivery channel. ``options`` are the other keys of the channel's settings entry.
+    A channel that leaves a method of its interface unimplemented cannot be instantiated, so a
+    misconfigured deployment finds out when the senders are loaded, not at the first delivery."""
 
     def __init__(self, channel: str, **options):
         self.channel = channel
         self.options = options
 
+    @abc.abstractmethod
     def address_for(self, user) -> str | None:
         """Where this user is reached on this channel, or None if they cannot be (no outbox row
         is written for them then)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def deliver(self, message, notification) -> None:
         """Send one outbox message. Raise ``DeliveryError`` on failure."""
-        raise NotImplementedError
 
 
 class EmailSender(Sender):
@@ -129,8 +132,9 @@ class SmsSender(Sender):
             notification.title if not notification.body else f"{notification.title}：{notification.body}",
         )
 
+    @abc.abstractmethod
     def send_text(self, phone: str, text: str) -> None:
-        raise NotImplementedError
+        """Send ``text`` to ``phone`` through the deployment's SMS provider."""
 
 
 class WeChatSender(Sender):
@@ -140,8 +144,9 @@ class WeChatSender(Sender):
     def deliver(self, message, notification) -> None:
         self.send_template(message.address, notification)
 
+    @abc.abstractmethod
     def send_template(self, openid: str, notification) -> None:
-        raise NotImplementedError
+        """Send ``notification`` as a template message to ``openid``."""
 
 
 def configured() -> dict:
