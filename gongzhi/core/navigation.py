@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongzhi.accounts import access
 
@@ -35,19 +36,19 @@ def register(entry: NavEntry) -> None:
 # The menu bar groups entries by the app their page belongs to, so a staff member with twenty
 # entries sees eight menus rather than twenty links; an app with one entry shows it as a link.
 GROUPS = {
-    "cases": _("诉求"),
-    "meetings": _("议事"),
-    "oversight": _("测评"),
-    "elections": _("表决"),
-    "funds": _("共建"),
-    "volunteers": _("共建"),
-    "indicators": _("看板"),
-    "reports": _("看板"),
-    "places": _("管理"),
-    "orgs": _("管理"),
-    "accounts": _("管理"),
-    "open311": _("管理"),
-    "audit-log": _("管理"),
+    "cases": pgettext_lazy("menu", "诉求"),
+    "meetings": pgettext_lazy("menu", "议事"),
+    "oversight": pgettext_lazy("menu", "测评"),
+    "elections": pgettext_lazy("menu", "表决"),
+    "funds": pgettext_lazy("menu", "共建"),
+    "volunteers": pgettext_lazy("menu", "共建"),
+    "indicators": pgettext_lazy("menu", "看板"),
+    "reports": pgettext_lazy("menu", "看板"),
+    "places": pgettext_lazy("menu", "管理"),
+    "orgs": pgettext_lazy("menu", "管理"),
+    "accounts": pgettext_lazy("menu", "管理"),
+    "open311": pgettext_lazy("menu", "管理"),
+    "audit-log": pgettext_lazy("menu", "管理"),
 }
 
 

@@ -12,3 +12,12 @@ def test_resident_menu_has_no_staff_entries(client_for, world):
     assert 'href="/cases/queue/"' not in html
     assert 'href="/places/"' not in html
     assert 'href="/cases/"' in html  # my cases
+
+
+def test_menu_groups_read_in_english(client_for, world):
+    client = client_for("community_worker")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
+    bar = html.split('id="main-nav"', 1)[1].split("/i18n/setlang/", 1)[0]
+    for group in ("Cases", "Deliberation", "Administration", "Dashboards"):
+        assert f">{group}</a>" in bar
