@@ -164,9 +164,28 @@ def is_fresh() -> bool:
     return state is not None and tuple(state) == _watermarks()
 
 
-def refresh(now: datetime.datetime | None = None, *, full: bool = False) -> int:
+# Above this many new cases and events, PostgreSQL rebuilds the touched buckets set-based (a few
+# INSERT … SELECT … GROUP BY statements) instead of case by case in Python.
+SQL_THRESHOLD = 20000
+
+
+def _use_sql(method: str | None, changes: int, full: bool) -> bool:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return False
+    if method is not None:
+        return method == "sql"
+    return full or changes > SQL_THRESHOLD
+
+
+def refresh(now: datetime.datetime | None = None, *, full: bool = False, method: str | None = None) -> int:
     """Fold the cases and events since the watermark into the roll-ups; with ``full``, rebuild
-    every month that has cases. Returns the number of buckets written."""
+    every month that has cases. Returns the number of buckets written.
+
+    On PostgreSQL a full rebuild, or a refresh with many changes, runs set-based (``_rebuild_sql``);
+    otherwise (SQLite, the usual few minutes of changes) bucket by bucket in Python. ``method``
+    ("python" or "sql") forces one of the two (tests compare them)."""
     from gongzhi.cases.models import Case, CaseEvent
 
     now = now or timezone.now()
@@ -175,6 +194,12 @@ def refresh(now: datetime.datetime | None = None, *, full: bool = False) -> int:
         top_event, top_case = _watermarks()
         if not full and (state.last_event_id, state.last_case_id) == (top_event, top_case):
             return 0
+        changes = (top_case - state.last_case_id) + (top_event - state.last_event_id)
+        if _use_sql(method, changes, full):
+            written = _rebuild_sql(None if full else (state.last_case_id, state.last_event_id))
+            state.last_event_id, state.last_case_id, state.refreshed_at = top_event, top_case, now
+            state.save()
+            return written
         buckets: dict[datetime.date, set[int]] = defaultdict(set)
 
         def collect(queryset):
@@ -200,6 +225,168 @@ def refresh(now: datetime.datetime | None = None, *, full: bool = False) -> int:
             written += _rebuild_months(estate_ids, month)
         state.last_event_id, state.last_case_id, state.refreshed_at = top_event, top_case, now
         state.save()
+    return written
+
+
+def _rebuild_sql(since: tuple[int, int] | None) -> int:
+    """PostgreSQL: recompute the roll-ups set-based, the same rules as ``case_counts``. With
+    ``since`` = (last case id, last event id) only the (estate, month) buckets of the cases created
+    or given an event since then; without, every bucket. Temporary tables, one pass per step:
+
+    1. the cases counted (not merged or rejected) with their local day (``rollup_cases``);
+    2. per case, from its rate events: the first dispatch or transfer (time, and (time, id) as the
+       events' order), the last review ((time, id)) (``rollup_firsts``);
+    3. per case, the time of the first response after that dispatch (``rollup_responses``);
+    4. per case, its 0/1 counts (``rollup_counts``), then one INSERT … SELECT … GROUP BY for the day
+       table and one per breakdown dimension.
+
+    Everything happens in the caller's transaction: readers see the old rows until it commits."""
+    from django.db import connection
+
+    from gongzhi.cases.indicators import EXCLUDED, RESPONSE_KINDS
+    from gongzhi.cases.models import EventKind
+
+    tz = timezone.get_current_timezone_name()
+    limit = datetime.timedelta(hours=settings.GONGZHI.get("CASE_RESPONSE_HOURS", 24))
+    params = {
+        "tz": tz,
+        "limit": limit,
+        "excluded": [str(state) for state in EXCLUDED],
+        "dispatch": [str(EventKind.DISPATCHED), str(EventKind.TRANSFERRED)],
+        "response": [str(kind) for kind in RESPONSE_KINDS],
+        "reviewed": str(EventKind.REVIEWED),
+    }
+    params["kinds"] = params["dispatch"] + params["response"] + [params["reviewed"]]
+    key = "ARRAY[(extract(epoch FROM e.at) * 1000000)::bigint, e.id]"
+    sums = ", ".join(f"sum({name})" for name in COUNTS)
+    columns = ", ".join(COUNTS)
+    day_table = CaseDay._meta.db_table
+    month_table = CaseMonthBreakdown._meta.db_table
+    names = {"day_table": day_table, "month_table": month_table, "columns": columns, "sums": sums, "key": key}
+    with connection.cursor() as cursor:
+
+        def run(sql: str, params=None, **more) -> None:
+            cursor.execute(sql.format(**names, **more), params)
+
+        run("SET LOCAL work_mem = '256MB'")
+        for table in ("rollup_buckets", "rollup_cases", "rollup_firsts", "rollup_responses", "rollup_counts"):
+            run("DROP TABLE IF EXISTS {table}", table=table)
+        if since is None:
+            run("DELETE FROM {day_table}")
+            run("DELETE FROM {month_table}")
+            bucket_join = ""
+        else:
+            last_case, last_event = since
+            params["last_case"], params["last_event"] = last_case, max(0, last_event - LOOKBACK_EVENTS)
+            run(
+                """
+                CREATE TEMP TABLE rollup_buckets ON COMMIT DROP AS
+                SELECT estate_id, month,
+                       month::timestamp AT TIME ZONE %(tz)s AS starts,
+                       (month + interval '1 month')::timestamp AT TIME ZONE %(tz)s AS ends
+                FROM (
+                    SELECT estate_id, date_trunc('month', created_at AT TIME ZONE %(tz)s)::date AS month
+                    FROM cases_case WHERE id > %(last_case)s
+                    UNION
+                    SELECT c.estate_id, date_trunc('month', c.created_at AT TIME ZONE %(tz)s)::date
+                    FROM cases_caseevent e JOIN cases_case c ON c.id = e.case_id
+                    WHERE e.id > %(last_event)s AND e.case_id <= %(last_case)s
+                ) AS touched
+                """,
+                params,
+            )
+            run(
+                "DELETE FROM {day_table} AS r USING rollup_buckets AS b WHERE r.estate_id = b.estate_id "
+                "AND r.day >= b.month AND r.day < b.month + interval '1 month'"
+            )
+            run(
+                "DELETE FROM {month_table} AS r USING rollup_buckets AS b "
+                "WHERE r.estate_id = b.estate_id AND r.month = b.month"
+            )
+            bucket_join = (
+                "JOIN rollup_buckets AS b ON b.estate_id = c.estate_id "
+                "AND c.created_at >= b.starts AND c.created_at < b.ends"
+            )
+        run(
+            """
+            CREATE TEMP TABLE rollup_cases ON COMMIT DROP AS
+            SELECT c.id, c.estate_id, coalesce(c.category_id, 0) AS category_id,
+                   coalesce(c.responsible_id, 0) AS responsible_id,
+                   (c.created_at AT TIME ZONE %(tz)s)::date AS day,
+                   (c.resolved_at IS NOT NULL AND c.deadline IS NOT NULL)::int AS resolved,
+                   coalesce(c.resolved_at <= c.deadline, false)::int AS on_time
+            FROM cases_case AS c {bucket_join}
+            WHERE c.state <> ALL(%(excluded)s)
+            """,
+            params,
+            bucket_join=bucket_join,
+        )
+        run("ANALYZE rollup_cases")
+        run(
+            """
+            CREATE TEMP TABLE rollup_firsts ON COMMIT DROP AS
+            SELECT e.case_id,
+                   min(e.at) FILTER (WHERE e.kind = ANY(%(dispatch)s)) AS dispatched_at,
+                   min({key}) FILTER (WHERE e.kind = ANY(%(dispatch)s)) AS dispatched_key,
+                   max({key}) FILTER (WHERE e.kind = %(reviewed)s) AS review_key
+            FROM cases_caseevent AS e JOIN rollup_cases AS c ON c.id = e.case_id
+            WHERE e.kind = ANY(%(kinds)s)
+            GROUP BY e.case_id
+            """,
+            params,
+        )
+        run("ANALYZE rollup_firsts")
+        run(
+            """
+            CREATE TEMP TABLE rollup_responses ON COMMIT DROP AS
+            SELECT e.case_id, min(e.at) AS responded_at
+            FROM cases_caseevent AS e JOIN rollup_firsts AS f ON f.case_id = e.case_id
+            WHERE f.dispatched_key IS NOT NULL AND e.kind = ANY(%(response)s) AND {key} > f.dispatched_key
+            GROUP BY e.case_id
+            """,
+            params,
+        )
+        run("ANALYZE rollup_responses")
+        run(
+            """
+            CREATE TEMP TABLE rollup_counts ON COMMIT DROP AS
+            SELECT c.estate_id, c.day, c.category_id, c.responsible_id,
+                   1 AS received,
+                   (f.dispatched_at IS NOT NULL)::int AS dispatched,
+                   coalesce(r.responded_at - f.dispatched_at <= %(limit)s, false)::int AS responded,
+                   (v.id IS NOT NULL)::int AS reviewed,
+                   coalesce(v.solved, false)::int AS solved,
+                   (coalesce(v.rating, '') = 'satisfied')::int AS satisfied,
+                   (coalesce(v.rating, '') = 'basically_satisfied')::int AS basically_satisfied,
+                   (coalesce(v.rating, '') = 'dissatisfied')::int AS dissatisfied,
+                   c.resolved, c.on_time
+            FROM rollup_cases AS c
+            LEFT JOIN rollup_firsts AS f ON f.case_id = c.id
+            LEFT JOIN rollup_responses AS r ON r.case_id = c.id
+            LEFT JOIN cases_caseevent AS v ON v.id = f.review_key[2]
+            """,
+            params,
+        )
+        run(
+            "INSERT INTO {day_table} (estate_id, day, {columns}) "
+            "SELECT estate_id, day, {sums} FROM rollup_counts GROUP BY estate_id, day"
+        )
+        written = cursor.rowcount
+        for dimension, key_column in (
+            (Dimension.TOTAL, "0"),
+            (Dimension.CATEGORY, "category_id"),
+            (Dimension.RESPONSIBLE, "responsible_id"),
+        ):
+            run(
+                "INSERT INTO {month_table} (estate_id, month, dimension, key, {columns}) "
+                "SELECT estate_id, date_trunc('month', day)::date, %s, {key_column}, {sums} FROM rollup_counts "
+                "GROUP BY 1, 2, 4",
+                [str(dimension)],
+                key_column=key_column,
+            )
+            written += cursor.rowcount
+        for table in ("rollup_buckets", "rollup_cases", "rollup_firsts", "rollup_responses", "rollup_counts"):
+            run("DROP TABLE IF EXISTS {table}", table=table)
     return written
 
 

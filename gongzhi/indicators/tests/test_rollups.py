@@ -108,3 +108,66 @@ def test_fast_path_query_count_does_not_grow_with_cases(world):
         for fast in rollups.FAST.values():
             fast(places, period)
     assert len(small) == len(large)
+
+
+# The set-based rebuild (PostgreSQL): the same tables and figures as the Python path ---------------
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="set-based rebuild is PostgreSQL only")
+
+
+def _tables():
+    return (
+        sorted(CaseDay.objects.values_list("estate_id", "day", *rollups.COUNTS)),
+        sorted(CaseMonthBreakdown.objects.values_list("estate_id", "month", "dimension", "key", *rollups.COUNTS)),
+    )
+
+
+@postgres_only
+@pytest.mark.parametrize("seed", [3, 11, 17])
+def test_sql_full_rebuild_equals_the_python_one_and_the_naive_figures(world, seed):
+    random_cases([world.estate, world.third_estate, world.other_estate], count=160, seed=seed)
+    rollups.refresh(full=True, method="python")
+    by_python = _tables()
+    assert by_python[0]
+    written = rollups.refresh(full=True, method="sql")
+    assert written == len(by_python[0]) + len(by_python[1])
+    assert _tables() == by_python
+    places = _places(world)
+    for period in PERIODS:
+        _assert_same(places, period)
+
+
+@postgres_only
+def test_sql_incremental_refresh_rebuilds_only_the_touched_buckets(world):
+    estates = [world.estate, world.third_estate]
+    cases = random_cases(estates, count=60, seed=5)
+    rollups.refresh(method="sql")
+    assert rollups.is_fresh()
+    old = cases[0]
+    CaseEvent.objects.create(case=old, kind=EventKind.REVIEWED, at=old.created_at, rating="dissatisfied", solved=False)
+    random_cases(estates, count=20, seed=6)
+    assert not rollups.is_fresh()
+    assert rollups.refresh(method="sql") > 0 and rollups.is_fresh()
+    assert rollups.refresh(method="sql") == 0
+    incremental = _tables()
+    rollups.refresh(full=True, method="python")
+    assert _tables() == incremental
+    places = _places(world)
+    for period in PERIODS:
+        _assert_same(places, period)
+
+
+@postgres_only
+def test_sql_rebuild_follows_the_response_hours_setting(world, settings):
+    random_cases([world.estate, world.other_estate], count=80, seed=21)
+    settings.GONGZHI = {**settings.GONGZHI, "CASE_RESPONSE_HOURS": 2}
+    rollups.refresh(full=True, method="sql")
+    places = _places(world)
+    _assert_same(places, Period.year(2025))
+
+
+def test_the_python_path_serves_a_small_refresh_and_sqlite(world):
+    random_cases([world.estate], count=10, seed=4)
+    assert rollups._use_sql(None, changes=10, full=False) is False
+    assert rollups._use_sql(None, changes=10**6, full=False) is (connection.vendor == "postgresql")
+    assert rollups._use_sql("sql", changes=1, full=False) is (connection.vendor == "postgresql")
