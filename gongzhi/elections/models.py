@@ -88,6 +88,10 @@ class Vote(models.Model):
     live = models.JSONField(default=dict, blank=True, editable=False)
     passed = models.BooleanField(null=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the owners on the roll were told that voting opened / of the result: set in the same
+    # transaction as their notifications, so each owner is told once.
+    opening_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    result_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     close_note = models.CharField(_("截止说明"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False

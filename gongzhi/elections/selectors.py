@@ -80,7 +80,7 @@ def vote_recount(vote: Vote):
         raise ValueError("the roll is not frozen yet")
     total_area = law.exact(vote.total_area)
     if vote.is_election:
-        return _election_result(vote)
+        return _election_recount(vote)
     sums = {law.YES: [0, 0], law.NO: [0, 0], law.ABSTAIN: [0, 0]}
     for area, choice in counted_ballots(vote).values_list("entry__area", "choice"):
         bucket = sums[choice]
@@ -109,18 +109,61 @@ def roll_areas(vote: Vote) -> dict[str, Fraction]:
     return {key: law.exact(area) for key, area in RollEntry.objects.filter(vote=vote).values_list("key", "area")}
 
 
-def _election_result(vote: Vote):
-    roll = roll_areas(vote)
-    selections = dict(counted_ballots(vote).values_list("entry__key", "selections"))
-    candidates = Candidate.objects.filter(election__vote=vote, status=CandidateStatus.QUALIFIED).values_list(
-        "id", flat=True
+def _qualified_candidate_ids(vote: Vote) -> list[int]:
+    return list(
+        Candidate.objects.filter(election__vote=vote, status=CandidateStatus.QUALIFIED).values_list("id", flat=True)
     )
-    return law.tally_election(roll, selections, list(candidates), seats=vote.seats)
+
+
+def _election_result(vote: Vote):
+    """Live progress of an election: the running totals kept with every ballot and the frozen
+    denominators — two queries whatever the number of owners and ballots."""
+    live = Vote.objects.filter(pk=vote.pk).values_list("live", flat=True).first() or {}
+    participating = live.get("all", [0, 0])
+    return law.tally_election_totals(
+        total_area=law.exact(vote.total_area),
+        total_owners=vote.total_owners,
+        participating_area=Fraction(participating[0], 100),
+        participating_owners=participating[1],
+        for_candidate={
+            int(candidate): (Fraction(hundredths, 100), owners)
+            for candidate, (hundredths, owners) in live.get("candidates", {}).items()
+        },
+        candidate_ids=_qualified_candidate_ids(vote),
+        seats=vote.seats,
+    )
+
+
+def _election_recount(vote: Vote):
+    """An election's result recounted from the counted ballots and the frozen denominators (one
+    pass over the ballots; the roll is not loaded)."""
+    participating_area, participating_owners = 0, 0
+    for_candidate: dict[int, list[int]] = {}
+    for area, selections in counted_ballots(vote).values_list("entry__area", "selections"):
+        hundredths = _hundredths(area)
+        participating_area += hundredths
+        participating_owners += 1
+        for candidate in set(selections or []):
+            bucket = for_candidate.setdefault(int(candidate), [0, 0])
+            bucket[0] += hundredths
+            bucket[1] += 1
+    return law.tally_election_totals(
+        total_area=law.exact(vote.total_area),
+        total_owners=vote.total_owners,
+        participating_area=Fraction(participating_area, 100),
+        participating_owners=participating_owners,
+        for_candidate={c: (Fraction(h, 100), n) for c, (h, n) in for_candidate.items()},
+        candidate_ids=_qualified_candidate_ids(vote),
+        seats=vote.seats,
+    )
 
 
 def reference_result(vote: Vote):
     """The same result through the pure function over the full roll (for checks and tests)."""
     roll = roll_areas(vote)
+    if vote.is_election:
+        selections = dict(counted_ballots(vote).values_list("entry__key", "selections"))
+        return law.tally_election(roll, selections, _qualified_candidate_ids(vote), seats=vote.seats)
     choices = dict(counted_ballots(vote).values_list("entry__key", "choice"))
     return law.tally(roll, choices, special=vote.special)
 
@@ -170,7 +213,7 @@ def verify_chain(vote: Vote) -> ChainCheck:
     if vote.status == VoteStatus.CLOSED and vote.result:
         if vote_recount(vote).as_dict() != vote.result:
             problems.append("result: the published result does not match the ballots")
-    if vote.status == VoteStatus.OPEN and not vote.is_election:
+    if vote.status == VoteStatus.OPEN:
         if vote_result(vote).as_dict() != vote_recount(vote).as_dict():
             problems.append("live: the running totals do not match the ballots")
     return ChainCheck(ok=not problems, ballots=count, problems=problems)

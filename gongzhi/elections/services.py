@@ -18,6 +18,7 @@ from decimal import Decimal
 import chinese_calendar
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -394,7 +395,125 @@ def vote_open(
         target=f"vote:{vote.id}",
         detail={"fingerprint": vote.roll_fingerprint, "owners": vote.total_owners, "area": str(vote.total_area)},
     )
+    vote_owners_notify(vote=vote, notice=NOTICE_OPENING, now=now)
+    vote.refresh_from_db(fields=["opening_notified_at"])
     return vote
+
+
+# --- Telling the owners ---------------------------------------------------------------------
+
+NOTICE_OPENING = "opening"
+NOTICE_RESULT = "result"
+_NOTICE_MARKER = {NOTICE_OPENING: "opening_notified_at", NOTICE_RESULT: "result_notified_at"}
+_NOTICE_STATUS = {NOTICE_OPENING: VoteStatus.OPEN, NOTICE_RESULT: VoteStatus.CLOSED}
+
+
+def roll_users(vote: Vote):
+    """The active logins of the owners on the frozen roll (one query; joint owners each get
+    their own message). The person comes along for senders that need the phone number."""
+    from gongzhi.accounts.models import User
+
+    members = RollMember.objects.filter(vote_id=vote.pk).values("person_id")
+    return User.objects.filter(is_active=True, person__in=members).select_related("person").order_by("id")
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _opening_message(vote: Vote) -> tuple[str, str]:
+    window = {"opens": _local(vote.opens_at), "closes": _local(vote.closes_at)}
+    if vote.is_election:
+        title = _("%(estate)s业委会选举投票开始：%(title)s") % {"estate": vote.estate.name, "title": vote.title}
+        body = _("选举业主委员会委员%(n)d名，投票时间%(opens)s至%(closes)s。") % {"n": vote.seats, **window}
+    else:
+        title = _("%(estate)s业主表决开始：%(title)s") % {"estate": vote.estate.name, "title": vote.title}
+        body = _("投票时间%(opens)s至%(closes)s。") % window
+    channels = [
+        label
+        for allowed, label in (
+            (vote.allow_online, _("线上投票")),
+            (vote.allow_paper, _("纸质票")),
+            (vote.allow_proxy, _("书面委托他人投票")),
+        )
+        if allowed
+    ]
+    body += _("可通过%(channels)s参与；共有房屋的共有人按一人计算，由其中一人投票。") % {
+        "channels": "、".join(str(c) for c in channels)
+    }
+    return title, body
+
+
+def _result_message(vote: Vote) -> tuple[str, str]:
+    result = vote.result or {}
+    if vote.is_election:
+        title = _("%(estate)s业委会选举结果：%(title)s") % {"estate": vote.estate.name, "title": vote.title}
+        turnout = result.get("turnout", {})
+        elected = set(result.get("elected", []))
+        names = [
+            c.person.name
+            for c in Candidate.objects.filter(election__vote=vote, id__in=elected).select_related("person")
+        ]
+        body = (_("当选委员：%(names)s。") % {"names": "、".join(names)} if names else _("本次投票未选出委员。")) + _(
+            "参与表决面积%(area)s，人数%(owners)s。"
+        ) % {
+            "area": turnout.get("participation_area", {}).get("percent", "—"),
+            "owners": turnout.get("participation_owners", {}).get("percent", "—"),
+        }
+        if result.get("unfilled"):
+            body += _("尚有%(n)d个名额未选出，需另行选举。") % {"n": result["unfilled"]}
+        return title, body
+    title = _("%(estate)s业主表决结果：%(title)s") % {"estate": vote.estate.name, "title": vote.title}
+    body = (_("表决通过。") if vote.passed else _("表决未通过。")) + _(
+        "参与表决面积%(area)s、人数%(owners)s；同意面积%(yes_area)s、人数%(yes_owners)s（占参与表决）。"
+    ) % {
+        "area": result.get("participation_area", {}).get("percent", "—"),
+        "owners": result.get("participation_owners", {}).get("percent", "—"),
+        "yes_area": result.get("consent_area", {}).get("percent", "—"),
+        "yes_owners": result.get("consent_owners", {}).get("percent", "—"),
+    }
+    return title, body
+
+
+@transaction.atomic
+def vote_owners_notify(*, vote: Vote, notice: str, now: datetime.datetime | None = None) -> int:
+    """Tell every owner on the frozen roll that voting has opened (``NOTICE_OPENING``) or what
+    the result is (``NOTICE_RESULT``): the in-app inbox and every configured channel, through
+    the outbox. Each owner is told once: the vote's marker is claimed by a conditional update in
+    the same transaction as the messages, so a second call (a second click, the periodic job,
+    two workers at once) writes nothing. Returns the number of owners told. A fixed number of
+    queries whatever the number of owners."""
+    from gongzhi.notifications.services import notification_send
+
+    marker = _NOTICE_MARKER[notice]
+    claimed = Vote.objects.filter(pk=vote.pk, status=_NOTICE_STATUS[notice], **{f"{marker}__isnull": True}).update(
+        **{marker: now or timezone.now()}
+    )
+    if not claimed:
+        return 0
+    vote = Vote.objects.select_related("estate").get(pk=vote.pk)
+    title, body = _opening_message(vote) if notice == NOTICE_OPENING else _result_message(vote)
+    rows = notification_send(
+        users=roll_users(vote),
+        title=title,
+        body=body,
+        url=reverse("elections:vote", args=[vote.pk]),
+        kind=f"vote_{notice}",
+    )
+    return len(rows)
+
+
+def vote_notices_catch_up(now: datetime.datetime) -> int:
+    """The periodic job: notices not yet sent (votes opened or closed before owners were told, or
+    a notice whose transaction failed). Idempotent: a vote's notice goes out once."""
+    told = 0
+    for notice in (NOTICE_OPENING, NOTICE_RESULT):
+        pending = Vote.objects.filter(
+            status=_NOTICE_STATUS[notice], **{f"{_NOTICE_MARKER[notice]}__isnull": True}
+        ).values_list("pk", flat=True)
+        for vote_id in pending:
+            told += vote_owners_notify(vote=Vote(pk=vote_id), notice=notice, now=now)
+    return told
 
 
 # --- Ballots -------------------------------------------------------------------------------
@@ -717,6 +836,8 @@ def vote_close(*, vote: Vote, acting_user, note: str = "", now: datetime.datetim
         election = None
     if election is not None:
         _election_apply_result(election, vote, result, acting_user, now)
+    vote_owners_notify(vote=vote, notice=NOTICE_RESULT, now=now)
+    vote.refresh_from_db(fields=["result_notified_at"])
     return vote
 
 

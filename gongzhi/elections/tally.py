@@ -353,7 +353,7 @@ def tally_election(
     says so. ``selections`` maps each counted owner to the candidates they voted for (an empty set
     is a blank ballot: taking part, consenting to no one)."""
     candidate_ids = list(candidate_ids)
-    for_candidate: dict[int, list[Fraction | int]] = {c: [Fraction(0), 0] for c in candidate_ids}
+    for_candidate: dict[int, tuple[Fraction, int]] = {c: (Fraction(0), 0) for c in candidate_ids}
     participating_area, participating_owners = Fraction(0), 0
     for key, chosen in selections.items():
         if key not in roll:
@@ -363,13 +363,37 @@ def tally_election(
         for candidate in set(chosen):
             if candidate not in for_candidate:
                 raise KeyError(f"vote for unknown candidate {candidate!r}")
-            for_candidate[candidate][0] += roll[key]
-            for_candidate[candidate][1] += 1
-    total_area = sum(roll.values(), Fraction(0))
+            area, owners = for_candidate[candidate]
+            for_candidate[candidate] = (area + roll[key], owners + 1)
+    return tally_election_totals(
+        total_area=sum(roll.values(), Fraction(0)),
+        total_owners=len(roll),
+        participating_area=participating_area,
+        participating_owners=participating_owners,
+        for_candidate=for_candidate,
+        candidate_ids=candidate_ids,
+        seats=seats,
+    )
+
+
+def tally_election_totals(
+    *,
+    total_area: Fraction,
+    total_owners: int,
+    participating_area: Fraction,
+    participating_owners: int,
+    for_candidate: Mapping[int, tuple[Fraction, int]],
+    candidate_ids: Iterable[int],
+    seats: int,
+) -> ElectionResult:
+    """The same decision as ``tally_election`` from totals already summed (the frozen roll's
+    denominators, the participating owners and area, and each candidate's area and owners), so
+    that live progress needs no pass over the roll or the ballots."""
+    candidate_ids = list(candidate_ids)
     turnout = Result(
         special=False,
         total_area=total_area,
-        total_owners=len(roll),
+        total_owners=total_owners,
         participating_area=participating_area,
         participating_owners=participating_owners,
         yes_area=Fraction(0),
@@ -382,7 +406,7 @@ def tally_election(
     quorum = turnout.quorum_met
     rows = []
     for candidate in candidate_ids:
-        area, owners = for_candidate[candidate]
+        area, owners = for_candidate.get(candidate, (Fraction(0), 0))
         consent_area = Share(area, participating_area)
         consent_owners = Share(Fraction(owners), Fraction(participating_owners))
         qualified = (

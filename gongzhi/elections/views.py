@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -308,9 +308,9 @@ def _figures(vote: Vote, result: dict | None) -> list[dict]:
 
 
 def _roll_counts(vote: Vote) -> dict:
+    # One aggregate query, not a pass over the (up to 10,000-owner) roll on every refresh.
     counts = dict.fromkeys(("owner", "developer", "unrecorded"), 0)
-    for kind in RollEntry.objects.filter(vote=vote).values_list("kind", flat=True):
-        counts[kind] += 1
+    counts.update(RollEntry.objects.filter(vote=vote).values_list("kind").annotate(n=Count("id")).order_by())
     return counts
 
 

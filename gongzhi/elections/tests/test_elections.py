@@ -177,12 +177,12 @@ def test_election_from_nomination_to_filing(world, make_owner, police):
     done = dict(election.steps.values_list("key", "done_on"))
     assert all(done.values()), done
     # Term warnings: nothing now; 6, 3 and 1 month(s) ahead later, each raised once.
-    assert run_all(timezone.now(), only="elections") == {"elections.term_end_warnings": 0}
+    assert run_all(timezone.now(), only="elections.term_end") == {"elections.term_end_warnings": 0}
     late = datetime.datetime.combine(
         election.term_ends_on - datetime.timedelta(days=20), datetime.time(9), tzinfo=datetime.UTC
     )
-    assert run_all(late, only="elections") == {"elections.term_end_warnings": 3}
-    assert run_all(late, only="elections") == {"elections.term_end_warnings": 0}
+    assert run_all(late, only="elections.term_end") == {"elections.term_end_warnings": 3}
+    assert run_all(late, only="elections.term_end") == {"elections.term_end_warnings": 0}
     assert TermWarning.objects.filter(election=election).count() == 3
     flags = selectors.dashboard_flags(worker, today=election.term_ends_on - datetime.timedelta(days=100))
     assert any(f["kind"] == "term" for f in flags)
