@@ -1,6 +1,8 @@
 """Money and micro-wishes over JSON (``/api/v1/funds/``): a fund's public balance and flows, the
 wishes waiting for a donor, posting and claiming a wish — the same services and permissions as the
-pages. Amounts are strings of yuan with two decimal places, never floats."""
+pages. Amounts are strings of yuan with two decimal places, never floats. The fund ledger and an
+estate's public revenue also come as spreadsheets (``…/export.xlsx``), scoped like the pages. Sign in
+with the browser session (with the CSRF token) or ``Authorization: Bearer <app token>``."""
 
 import datetime
 
@@ -8,12 +10,20 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from gongzhi.funds import selectors, services
+from gongzhi.funds import exports, selectors, services
 from gongzhi.funds.models import ContributionSource, Fund, MicroWish
+from gongzhi.open311.auth import API_AUTH
 from gongzhi.orgs.models import Organization
 from gongzhi.places.models import Place, PlaceKind
 
-router = Router(tags=["funds"])
+router = Router(auth=API_AUTH, tags=["funds"])
+
+XLSX_RESPONSE = {
+    200: {
+        "description": "Excel 工作簿（.xlsx）",
+        "content": {exports.XLSX: {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
 
 
 class Error(Schema):
@@ -134,11 +144,46 @@ def funds(request):
     ]
 
 
-@router.get("/{fund_id}", response={200: FundDetail, 404: Error}, summary="A fund's balance, flows and latest entries")
-def fund(request, fund_id: int):
+def _fund(request, fund_id: int) -> Fund:
     found = get_object_or_404(Fund.objects.select_related("place"), pk=fund_id)
     if not request.user.has_perm("funds.view_fund", found):
         raise Http404
+    return found
+
+
+@router.get(
+    "/revenue/{int:estate_id}/export.xlsx",
+    response={404: Error},
+    openapi_extra={"responses": XLSX_RESPONSE},
+    summary="An estate's public revenue as .xlsx: published quarters; every entry for the estate's staff",
+)
+def revenue_export(request, estate_id: int):
+    from gongzhi.funds.views import revenue_export_response
+
+    estate = Place.objects.filter(pk=estate_id, kind=PlaceKind.ESTATE).first() if estate_id < 2**63 else None
+    if estate is None or not request.user.has_perm("funds.view_published_revenue", estate):
+        raise Http404
+    return revenue_export_response(request.user, estate)
+
+
+@router.get(
+    "/{int:fund_id}/export.xlsx",
+    response={404: Error},
+    openapi_extra={"responses": XLSX_RESPONSE},
+    summary="The fund ledger as .xlsx: every entry with the running balance, grants, totals",
+)
+def fund_export(request, fund_id: int):
+    from gongzhi.funds.views import fund_export_response
+
+    if fund_id >= 2**63:
+        raise Http404
+    return fund_export_response(request.user, _fund(request, fund_id))
+
+
+@router.get("/{fund_id}", response={200: FundDetail, 404: Error}, summary="A fund's balance, flows and latest entries")
+def fund(request, fund_id: int):
+    found = _fund(request, fund_id)
+    shows = selectors.shows_contributors(request.user, found)
     summary = selectors.fund_summary(found)
     sources = dict(zip(ContributionSource.values, (amount for _label, amount in summary["by_source"]), strict=True))
     return FundDetail(
@@ -158,7 +203,7 @@ def fund(request, fund_id: int):
                 on_date=e.on_date,
                 amount=str(e.amount),
                 source=e.source,
-                counterparty=e.counterparty,
+                counterparty=exports.shown_counterparty(e, shows),
                 purpose=e.purpose,
                 estate_id=e.estate_id,
                 co_funding=str(e.co_funding),

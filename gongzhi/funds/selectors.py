@@ -81,6 +81,21 @@ def fund_entries(fund: Fund):
     )
 
 
+def fund_ledger(fund: Fund) -> list:
+    """Every entry of a fund in date order, for the spreadsheet (the page shows the latest 500)."""
+    return list(fund.entries.select_related("estate").order_by("on_date", "id"))
+
+
+def shows_contributors(user, fund: Fund) -> bool:
+    """Residents who gave are private persons: named to the fund's managers and to posts that may
+    reveal personal data over the fund's area; masked (王**) for everyone else."""
+    return user.has_perm("funds.manage_fund", fund) or access.can(user, "reveal_personal_data", fund.place)
+
+
+def revenue_ledger(estate) -> list:
+    return list(estate.revenue_entries.order_by("on_date", "id"))
+
+
 def revenue_entries(estate):
     return list(
         estate.revenue_entries.select_related("reverses")

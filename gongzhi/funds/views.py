@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.accounts import access
 from gongzhi.core.errors import DomainError
-from gongzhi.funds import selectors, services
+from gongzhi.core.services import audit_record
+from gongzhi.funds import exports, selectors, services
 from gongzhi.funds.models import (
     ApplicationStatus,
     ContributionSource,
@@ -79,19 +80,43 @@ def fund_detail(request, fund_id):
     fund = _visible(
         request.user, get_object_or_404(Fund.objects.select_related("place"), pk=fund_id), "funds.view_fund"
     )
+    entries = selectors.fund_entries(fund)
+    shows = selectors.shows_contributors(request.user, fund)
+    for entry in entries:
+        entry.shown_counterparty = exports.shown_counterparty(entry, shows)
     return render(
         request,
         "funds/fund.html",
         {
             "fund": fund,
             "summary": selectors.fund_summary(fund),
-            "entries": selectors.fund_entries(fund),
+            "entries": entries,
             "can_manage": request.user.has_perm("funds.manage_fund", fund),
             "sources": ContributionSource.choices,
             "estates": Place.objects.filter(kind=PlaceKind.ESTATE, path__startswith=fund.place.path).order_by("name"),
             "today": timezone.localdate(),
         },
     )
+
+
+def fund_export_response(user, fund):
+    """The fund ledger as .xlsx (page and API): what the fund page shows this user, all entries."""
+    content = exports.fund_workbook(
+        fund,
+        selectors.fund_summary(fund),
+        selectors.fund_ledger(fund),
+        shows_contributors=selectors.shows_contributors(user, fund),
+    )
+    audit_record(acting_user=user, action="fund.export", target=fund.place.path, detail={"fund": fund.id})
+    return exports.xlsx_response(content, f"{fund.name}-收支明细-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def fund_export(request, fund_id):
+    fund = _visible(
+        request.user, get_object_or_404(Fund.objects.select_related("place"), pk=fund_id), "funds.view_fund"
+    )
+    return fund_export_response(request.user, fund)
 
 
 @login_required
@@ -183,6 +208,24 @@ def revenue(request, estate_id):
             "today": timezone.localdate(),
         },
     )
+
+
+def revenue_export_response(user, estate):
+    """Published quarters to everyone who may see them; every entry only to the estate's staff."""
+    is_staff = user.has_perm("funds.view_revenue", estate)
+    content = exports.revenue_workbook(
+        estate,
+        selectors.revenue_quarters(estate, published_only=True),
+        selectors.revenue_ledger(estate) if is_staff else None,
+    )
+    audit_record(acting_user=user, action="revenue.export", target=estate.path, detail={"entries": is_staff})
+    return exports.xlsx_response(content, f"{estate.name}-公共收益-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def revenue_export(request, estate_id):
+    estate = _visible(request.user, _estate(estate_id), "funds.view_published_revenue")
+    return revenue_export_response(request.user, estate)
 
 
 @login_required
