@@ -12,3 +12,7 @@ class IndicatorsConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("indicators")
+
+        from gongzhi.indicators import store
+
+        store.connect_signals()

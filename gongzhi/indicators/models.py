@@ -83,3 +83,40 @@ class RollupState(models.Model):
     class Meta:
         verbose_name = _("汇总水位")
         verbose_name_plural = _("汇总水位")
+
+
+class SourceVersion(models.Model):
+    """A counter per database table an indicator reads: raised in the same transaction as every
+    write to that table (``gongzhi.indicators.store``), so a stored figure knows whether the
+    records behind it changed since it was computed."""
+
+    source = models.CharField(_("数据表"), max_length=100, unique=True)
+    version = models.BigIntegerField(_("版本"), default=0)
+
+    class Meta:
+        verbose_name = _("数据来源版本")
+        verbose_name_plural = _("数据来源版本")
+
+
+class StoredFigure(models.Model):
+    """One indicator's figure for one place and period, as computed from the records when the
+    sources had ``version`` (the sum of the counters of the tables the indicator reads)."""
+
+    key = models.CharField(_("指标"), max_length=80)
+    place = models.ForeignKey("places.Place", on_delete=models.CASCADE, related_name="+", verbose_name=_("地点"))
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期（不含）"))
+    # value / numerator / denominator: integers as JSON numbers, decimals as strings (exact).
+    figure = models.JSONField(_("数值"))
+    version = models.BigIntegerField(_("来源版本"))
+    definition = models.CharField(_("定义指纹"), max_length=16)  # the code and settings it was computed by
+    computed_on = models.DateField(_("计算日期"))
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("指标存值")
+        verbose_name_plural = _("指标存值")
+        constraints = [
+            models.UniqueConstraint(fields=["start", "end", "key", "place"], name="storedfigure_period_key_place")
+        ]
+        indexes = [models.Index(fields=["place", "start"], name="storedfigure_place_start")]

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from gongzhi.accounts import access
 from gongzhi.accounts.posts import Capability
 from gongzhi.core.errors import DomainError
-from gongzhi.indicators import rollups
+from gongzhi.indicators import rollups, store
 from gongzhi.indicators.registry import Figure, Indicator, Period, area_label, indicators
-from gongzhi.indicators.scope import shared_facts
 from gongzhi.places.models import Place, PlaceKind
 
 DASHBOARD_KINDS = (PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY, PlaceKind.ESTATE)
@@ -202,14 +201,14 @@ def dashboard(place: Place, period: Period, *, table_area: str = "structure", br
     column_keys = {indicator.key for indicator in columns}
     everything = [place, *communities, *estates]
     rollups.ensure_fresh()
-    with shared_facts():
-        computed = {
-            indicator.key: rollups.compute_many(
-                indicator, everything if indicator.key in column_keys else [place], period
-            )
-            for indicator in chosen
-            if indicator.key in column_keys or indicator.applies_to(place.kind)
-        }
+    # Stored figures (store.py): two reads of stored rows, recomputing only what changed.
+    found = store.lookup(
+        [
+            (period, [i for i in chosen if i.key in column_keys], everything),
+            (period, [i for i in chosen if i.key not in column_keys and i.applies_to(place.kind)], [place]),
+        ]
+    )
+    computed = {key: figures for (_period, key), figures in found.items()}
     sections: dict[str, Section] = {}
     for indicator in chosen:
         if not indicator.applies_to(place.kind):
@@ -229,3 +228,64 @@ def dashboard(place: Place, period: Period, *, table_area: str = "structure", br
         communities=rows(communities),
         estates=rows(estates),
     )
+
+
+@dataclass
+class TrendRow:
+    month: datetime.date
+    cells: list[Card]
+
+    @property
+    def label(self) -> str:
+        return self.month.strftime("%Y-%m")
+
+    @property
+    def cells_html(self) -> str:
+        return Row.cells_html.fget(self)
+
+
+@dataclass
+class Trend:
+    """An area's figures for the place, month by month (the last month up to the day shown)."""
+
+    area: str
+    label: str
+    columns: list[Indicator]
+    rows: list[TrendRow]
+
+    def chart(self) -> dict:
+        """Counts on the left axis, rates on the right; the same numbers as the table."""
+        return {
+            "type": "line",
+            "categories": [row.label for row in self.rows],
+            "series": [
+                {
+                    "name": str(indicator.short_label or indicator.label),
+                    "values": [_number(row.cells[i].figure.value) for row in self.rows],
+                    "axis": 1 if indicator.is_rate else 0,
+                }
+                for i, indicator in enumerate(self.columns)
+            ],
+        }
+
+
+TREND_MONTHS = 12
+
+
+def trend(place: Place, area: str, day: datetime.date, months: int = TREND_MONTHS) -> Trend:
+    """The indicators of ``area`` that apply to the place, for each of the ``months`` months
+    ending with the month of ``day``: whole past months (stored, precomputed by the periodic job)
+    and the current month up to ``day``. A fixed number of queries."""
+    columns = [i for i in indicators(area) if i.applies_to(place.kind)]
+    firsts = store.month_starts(day, months)
+    periods = [
+        Period(first, min(Period.month(first.year, first.month).end, day + datetime.timedelta(days=1)))
+        for first in firsts
+    ]
+    rollups.ensure_fresh()
+    found = store.lookup([(period, columns, [place]) for period in periods])
+    rows = [
+        TrendRow(period.start, [Card(indicator, found[(period, indicator.key)][place.id]) for indicator in columns])
+        for period in periods
+    ]
+    return Trend(area, str(area_label(area)), columns, rows)

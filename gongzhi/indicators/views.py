@@ -71,6 +71,7 @@ def dashboard(request):
         table_area = "structure"
     data = selectors.dashboard(place, period, table_area=table_area)
     result = analysis.analyse(place, period)
+    trend = selectors.trend(place, table_area, period.last_day)
     return render(
         request,
         "indicators/dashboard.html",
@@ -88,6 +89,8 @@ def dashboard(request):
             "errors": errors,
             "areas": areas,
             "table_area": table_area,
+            "trend": trend,
+            "trend_json": json.dumps(trend.chart(), ensure_ascii=False),
         },
     )
 

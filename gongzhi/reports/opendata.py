@@ -1,8 +1,12 @@
 """Open data: cases and indicators per estate and month, with no personal data.
 
-Two data sets, each as CSV or JSON:
+Three data sets, each as CSV or JSON:
 
 - ``indicators``: one row per estate and month — the case counts and the rates, from the roll-ups.
+- ``figures``: one row per estate, month and indicator, for every area (structure, cases, meetings,
+  evaluation, votes, money, works, volunteers) — the same figures as the dashboards, read from the
+  stored figures (``gongzhi.indicators.store``) and the case roll-ups. Counts and rates of records,
+  never the records themselves.
 - ``cases``: one row per case taken in during a month — its estate, month, category, channel,
   urgency, state and outcome (on time, rating, solved). No number, title, description, address,
   coordinates, building, reporter, contact, photos or exact times: nothing that leads to a person.
@@ -14,9 +18,9 @@ from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from gongzhi.indicators import rollups
+from gongzhi.indicators import rollups, store
 from gongzhi.indicators.models import CaseDay
-from gongzhi.indicators.registry import Period
+from gongzhi.indicators.registry import Period, indicators
 from gongzhi.places.models import Place, PlaceKind
 
 INDICATOR_FIELDS = [
@@ -31,6 +35,20 @@ INDICATOR_FIELDS = [
     "satisfaction_rate",
     "on_time_rate",
     "composite_score",
+]
+FIGURE_FIELDS = [
+    "estate_id",
+    "estate",
+    "community",
+    "subdistrict",
+    "month",
+    "area",
+    "indicator",
+    "name",
+    "unit",
+    "value",
+    "numerator",
+    "denominator",
 ]
 CASE_FIELDS = [
     "estate_id",
@@ -142,3 +160,50 @@ def case_rows(place: Place, period: Period):
             "rating": rating or "",
             "solved": solved,
         }
+
+
+def _month_periods(period: Period) -> list[Period]:
+    periods = []
+    month = period.start.replace(day=1)
+    while month < period.end:
+        periods.append(Period.month(month.year, month.month))
+        month = periods[-1].end
+    return periods
+
+
+def _number(number):
+    if number is None or isinstance(number, int):
+        return number
+    return float(number)
+
+
+def figure_rows(place: Place, period: Period):
+    """Every indicator that applies to an estate, for each estate under ``place`` and each whole
+    month of the period: stored figures (computed once, recomputed when their records change)."""
+    names = _names(place)
+    estates = list(Place.objects.filter(id__in=list(names)).order_by("path"))
+    chosen = [indicator for indicator in indicators() if indicator.applies_to(PlaceKind.ESTATE)]
+    months = _month_periods(period)
+    if not estates or not months:
+        return
+    rollups.ensure_fresh()
+    found = store.lookup([(month, chosen, estates) for month in months])
+    for estate in estates:
+        estate_name, community, subdistrict = names[estate.id]
+        for month in months:
+            for indicator in chosen:
+                figure = found[(month, indicator.key)][estate.id]
+                yield {
+                    "estate_id": estate.id,
+                    "estate": estate_name,
+                    "community": community,
+                    "subdistrict": subdistrict,
+                    "month": month.start.strftime("%Y-%m"),
+                    "area": indicator.area,
+                    "indicator": indicator.key,
+                    "name": str(indicator.label),
+                    "unit": str(indicator.unit),
+                    "value": _number(figure.value),
+                    "numerator": _number(figure.numerator),
+                    "denominator": _number(figure.denominator),
+                }

@@ -130,6 +130,7 @@ def schedule(request):
 
 OPEN_KINDS = ("district", "subdistrict", "community", "estate")
 MAX_CASE_MONTHS = 12
+MAX_FIGURE_MONTHS = 24
 
 
 def _month_value(value: str | None, default: datetime.date) -> datetime.date:
@@ -148,7 +149,7 @@ def open_data(request):
 
 
 def open_data_export(request, dataset, fmt):
-    if dataset not in ("indicators", "cases") or fmt not in ("csv", "json"):
+    if dataset not in ("indicators", "figures", "cases") or fmt not in ("csv", "json"):
         raise Http404
     try:
         place = Place.objects.get(pk=int(request.GET.get("place", "")), kind__in=OPEN_KINDS, is_active=True)
@@ -163,11 +164,15 @@ def open_data_export(request, dataset, fmt):
         months = (last.year - first.year) * 12 + last.month - first.month + 1
         if dataset == "cases" and months > MAX_CASE_MONTHS:
             raise DomainError(_("逐件数据一次最多导出%(count)d个月") % {"count": MAX_CASE_MONTHS})
+        if dataset == "figures" and months > MAX_FIGURE_MONTHS:
+            raise DomainError(_("各项指标一次最多导出%(count)d个月") % {"count": MAX_FIGURE_MONTHS})
     except DomainError as error:
         return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
     period = Period(first, (last + datetime.timedelta(days=32)).replace(day=1))
     if dataset == "indicators":
         rows, fields = opendata.indicator_rows(place, period), opendata.INDICATOR_FIELDS
+    elif dataset == "figures":
+        rows, fields = opendata.figure_rows(place, period), opendata.FIGURE_FIELDS
     else:
         rows, fields = opendata.case_rows(place, period), opendata.CASE_FIELDS
     name = f"gongzhi-{dataset}-{place.id}-{first:%Y-%m}-{last:%Y-%m}.{fmt}"
