@@ -23,6 +23,8 @@ class VolunteerTeam(models.Model):
     leader = models.ForeignKey(
         "accounts.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("队长")
     )
+    # A team is never deleted (its events keep pointing at it): it is stood down instead.
+    is_active = models.BooleanField(_("在册"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -217,6 +219,8 @@ class Venue(models.Model):
     estate = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="venues", verbose_name=_("小区"))
     name = models.CharField(_("名称"), max_length=60)
     opening_hours = models.CharField(_("开放时间"), max_length=100)
+    # Closed venues stay on record with their bookings; they take no new bookings.
+    is_active = models.BooleanField(_("开放中"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -230,6 +234,7 @@ class Room(models.Model):
     name = models.CharField(_("功能室"), max_length=60)
     is_bookable = models.BooleanField(_("可预约"), default=False)
     capacity = models.PositiveIntegerField(_("容纳人数"), default=0)
+    is_active = models.BooleanField(_("开放中"), default=True)
 
     class Meta:
         verbose_name = _("功能室")
@@ -247,7 +252,10 @@ class Booking(models.Model):
     starts_at = models.DateTimeField(_("开始"))
     ends_at = models.DateTimeField(_("结束"))
     purpose = models.CharField(_("用途"), max_length=100)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

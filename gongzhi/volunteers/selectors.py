@@ -44,6 +44,15 @@ def events_for(user, limit: int = 50):
     )
 
 
+def events_of_estate(estate, limit: int = 50):
+    return list(
+        ServiceEvent.objects.filter(estate=estate)
+        .select_related("team", "estate")
+        .annotate(people=Count("participations"), total_hours=Sum("participations__hours"))
+        .order_by("-on_date", "-id")[:limit]
+    )
+
+
 def check_in_of(user):
     person = getattr(user, "person", None)
     if person is None:
@@ -73,15 +82,37 @@ def building_people(estate: Place, on) -> list[dict]:
     return [{"building": b, "heads": heads[b.id], "grid_workers": grid_workers[b.id]} for b in buildings]
 
 
-def venues_of(estate):
-    return list(Venue.objects.filter(estate=estate).prefetch_related("rooms"))
+def venues_of(estate, *, include_closed: bool = False):
+    """An estate's venues with their rooms; closed venues and rooms only for those who manage them."""
+    from django.db.models import Prefetch
+
+    from gongzhi.volunteers.models import Room
+
+    venues = Venue.objects.filter(estate=estate)
+    rooms = Room.objects.order_by("id")
+    if not include_closed:
+        venues = venues.filter(is_active=True)
+        rooms = rooms.filter(is_active=True)
+    return list(venues.prefetch_related(Prefetch("rooms", queryset=rooms)))
 
 
 def upcoming_bookings(estate, now):
+    """Bookings not yet over, cancelled ones included (shown as cancelled: nothing is deleted)."""
     return list(
-        Booking.objects.filter(room__venue__estate=estate, cancelled_at__isnull=True, ends_at__gte=now)
-        .select_related("room", "person")
-        .order_by("starts_at")[:100]
+        Booking.objects.filter(room__venue__estate=estate, ends_at__gte=now)
+        .select_related("room__venue", "person")
+        .order_by("starts_at", "id")[:100]
+    )
+
+
+def my_bookings(user, limit: int = 50):
+    person = getattr(user, "person", None)
+    if person is None:
+        return []
+    return list(
+        Booking.objects.filter(person=person)
+        .select_related("room__venue__estate")
+        .order_by("-starts_at", "-id")[:limit]
     )
 
 

@@ -39,6 +39,7 @@ from gongzhi.volunteers.models import (
 
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MAX_HOURS = Decimal("24")
+BOOKING_DAYS_AHEAD = 180
 
 
 def _text(value, message: str, limit: int) -> str:
@@ -98,6 +99,51 @@ def team_create(*, place: Place, name: str, colour: str, theme: str = "", leader
 
 
 @transaction.atomic
+def team_update(
+    *,
+    team: VolunteerTeam,
+    acting_user,
+    name: str | None = None,
+    colour: str | None = None,
+    theme: str | None = None,
+    is_active: bool | None = None,
+) -> VolunteerTeam:
+    """Rename a team, change its colour or theme, stand it down or bring it back. A team is never
+    deleted: its events and hours stay with it. Fields left ``None`` keep their value."""
+    team = VolunteerTeam.objects.select_for_update().select_related("place").get(pk=team.pk)
+    _require(acting_user, "volunteers.manage_volunteers", team.place)
+    changed = {}
+    if name is not None:
+        name = _text(name, _("请填写队伍名称"), 60)
+        if name != team.name and VolunteerTeam.objects.filter(place=team.place, name=name).exists():
+            raise DomainError(_("已有同名队伍"), status=409)
+        changed["name"] = name
+    if colour is not None:
+        if not COLOUR.match(colour):
+            raise DomainError(_("颜色格式应为 #RRGGBB"))
+        changed["colour"] = colour.lower()
+    if theme is not None:
+        theme = theme.strip()
+        if len(theme) > 60:
+            raise DomainError(_("内容太长（不能超过%(n)s字）") % {"n": 60})
+        changed["theme"] = theme
+    if is_active is not None:
+        changed["is_active"] = bool(is_active)
+    changed = {field: value for field, value in changed.items() if getattr(team, field) != value}
+    if changed:
+        for field, value in changed.items():
+            setattr(team, field, value)
+        team.save(update_fields=list(changed))
+        audit_record(
+            acting_user=acting_user,
+            action="volunteer_team.update",
+            target=team.place.path,
+            detail={"id": team.id, **{k: str(v) for k, v in changed.items()}},
+        )
+    return team
+
+
+@transaction.atomic
 def event_record(
     *, team: VolunteerTeam, estate: Place, title: str, on_date: datetime.date, hours, participants, acting_user
 ) -> ServiceEvent:
@@ -106,6 +152,8 @@ def event_record(
     _require(acting_user, "volunteers.manage_volunteers", estate)
     if not estate.path.startswith(team.place.path) and not team.place.path.startswith(estate.path):
         raise DomainError(_("该队伍不在这个小区服务"))
+    if not team.is_active:
+        raise DomainError(_("该队伍已停用，不能再登记活动"), status=409)
     hours = _hours(hours)
     people_list = list({p.id: p for p in participants}.values())
     if not people_list:
@@ -370,10 +418,108 @@ def venue_create(
             venue=venue,
             name=_text(room_name, _("请填写功能室名称"), 60),
             is_bookable=bool(bookable),
-            capacity=max(0, int(capacity or 0)),
+            capacity=_capacity(capacity),
         )
     audit_record(acting_user=acting_user, action="venue.create", target=estate.path, detail={"id": venue.id})
     return venue
+
+
+MAX_CAPACITY = 10000
+
+
+def _capacity(value) -> int:
+    try:
+        capacity = int(str(value if value is not None else 0).strip() or 0)
+    except (TypeError, ValueError):
+        raise DomainError(_("容纳人数必须是整数")) from None
+    if not 0 <= capacity <= MAX_CAPACITY:
+        raise DomainError(_("容纳人数须在0到%(n)s之间") % {"n": MAX_CAPACITY})
+    return capacity
+
+
+@transaction.atomic
+def venue_update(
+    *,
+    venue: Venue,
+    acting_user,
+    name: str | None = None,
+    opening_hours: str | None = None,
+    is_active: bool | None = None,
+) -> Venue:
+    """Change a venue's name or opening hours, close it or open it again. A closed venue stays on
+    record with its bookings and takes no new ones; it is never deleted."""
+    venue = Venue.objects.select_for_update().select_related("estate").get(pk=venue.pk)
+    _require(acting_user, "volunteers.manage_volunteers", venue.estate)
+    changed = {}
+    if name is not None:
+        changed["name"] = _text(name, _("请填写阵地名称"), 60)
+    if opening_hours is not None:
+        changed["opening_hours"] = _text(opening_hours, _("请填写开放时间"), 100)
+    if is_active is not None:
+        changed["is_active"] = bool(is_active)
+    changed = {field: value for field, value in changed.items() if getattr(venue, field) != value}
+    if changed:
+        for field, value in changed.items():
+            setattr(venue, field, value)
+        venue.save(update_fields=list(changed))
+        audit_record(
+            acting_user=acting_user,
+            action="venue.update",
+            target=venue.estate.path,
+            detail={"id": venue.id, **{k: str(v) for k, v in changed.items()}},
+        )
+    return venue
+
+
+@transaction.atomic
+def room_add(*, venue: Venue, name: str, is_bookable: bool, capacity=0, acting_user) -> Room:
+    _require(acting_user, "volunteers.manage_volunteers", venue.estate)
+    name = _text(name, _("请填写功能室名称"), 60)
+    if venue.rooms.filter(name=name).exists():
+        raise DomainError(_("该阵地已有同名功能室"), status=409)
+    room = Room.objects.create(venue=venue, name=name, is_bookable=bool(is_bookable), capacity=_capacity(capacity))
+    audit_record(acting_user=acting_user, action="room.add", target=venue.estate.path, detail={"id": room.id})
+    return room
+
+
+@transaction.atomic
+def room_update(
+    *,
+    room: Room,
+    acting_user,
+    name: str | None = None,
+    is_bookable: bool | None = None,
+    capacity=None,
+    is_active: bool | None = None,
+) -> Room:
+    """Rename a room, open or close it to bookings, change its capacity, close it. Bookings already
+    made stay; a closed or unbookable room takes no new ones."""
+    room = Room.objects.select_for_update().select_related("venue__estate").get(pk=room.pk)
+    _require(acting_user, "volunteers.manage_volunteers", room.venue.estate)
+    changed = {}
+    if name is not None:
+        name = _text(name, _("请填写功能室名称"), 60)
+        if name != room.name and room.venue.rooms.filter(name=name).exists():
+            raise DomainError(_("该阵地已有同名功能室"), status=409)
+        changed["name"] = name
+    if is_bookable is not None:
+        changed["is_bookable"] = bool(is_bookable)
+    if capacity is not None:
+        changed["capacity"] = _capacity(capacity)
+    if is_active is not None:
+        changed["is_active"] = bool(is_active)
+    changed = {field: value for field, value in changed.items() if getattr(room, field) != value}
+    if changed:
+        for field, value in changed.items():
+            setattr(room, field, value)
+        room.save(update_fields=list(changed))
+        audit_record(
+            acting_user=acting_user,
+            action="room.update",
+            target=room.venue.estate.path,
+            detail={"id": room.id, **{k: str(v) for k, v in changed.items()}},
+        )
+    return room
 
 
 @transaction.atomic
@@ -384,6 +530,8 @@ def booking_create(
     room row is locked so two residents booking the same hour cannot both succeed."""
     room = Room.objects.select_for_update().select_related("venue__estate").get(pk=room.pk)
     _require(acting_user, "volunteers.book_room", room.venue.estate, _("只有本小区居民可以预约"))
+    if not room.venue.is_active or not room.is_active:
+        raise DomainError(_("该阵地或功能室已停用，不能预约"), status=409)
     if not room.is_bookable:
         raise DomainError(_("该功能室不开放预约"))
     if starts_at is None or ends_at is None:
@@ -394,6 +542,8 @@ def booking_create(
         raise DomainError(_("不能预约过去的时间"))
     if ends_at - starts_at > datetime.timedelta(hours=8):
         raise DomainError(_("一次预约不能超过8小时"))
+    if starts_at > timezone.now() + datetime.timedelta(days=BOOKING_DAYS_AHEAD):
+        raise DomainError(_("只能预约%(n)s天内的时段") % {"n": BOOKING_DAYS_AHEAD})
     clash = Booking.objects.filter(room=room, cancelled_at__isnull=True, starts_at__lt=ends_at, ends_at__gt=starts_at)
     if clash.exists():
         raise DomainError(_("该时段已被预约，请换个时间"), status=409)
@@ -412,14 +562,28 @@ def booking_create(
 
 @transaction.atomic
 def booking_cancel(*, booking: Booking, acting_user) -> Booking:
-    booking = Booking.objects.select_for_update().get(pk=booking.pk)
-    if booking.person_id != getattr(getattr(acting_user, "person", None), "id", None):
-        raise DomainError(_("只能取消自己的预约"), status=403)
+    """Cancel a booking: the person who booked, or staff who manage the venue's estate. The
+    booking stays in the ledger, marked cancelled (by whom and when); the slot is free again."""
+    booking = Booking.objects.select_for_update().select_related("room__venue__estate").get(pk=booking.pk)
+    estate = booking.room.venue.estate
+    if not may_cancel_booking(acting_user, booking):
+        raise DomainError(_("只有预约人或阵地管理人员可以取消预约"), status=403)
     if booking.cancelled_at:
         raise DomainError(_("该预约已取消"), status=409)
+    if booking.ends_at <= timezone.now():
+        raise DomainError(_("预约已结束，不能取消"), status=409)
     booking.cancelled_at = timezone.now()
-    booking.save(update_fields=["cancelled_at"])
+    booking.cancelled_by = acting_user
+    booking.save(update_fields=["cancelled_at", "cancelled_by"])
+    audit_record(acting_user=acting_user, action="booking.cancel", target=estate.path, detail={"id": booking.id})
     return booking
+
+
+def may_cancel_booking(user, booking: Booking) -> bool:
+    person = person_for(user)
+    if person is not None and booking.person_id == person.id:
+        return True
+    return user.has_perm("volunteers.manage_volunteers", booking.room.venue.estate)
 
 
 # --- duty rotas and themes ----------------------------------------------------------------------

@@ -19,7 +19,7 @@ from gongzhi.core.masking import normalize_phone
 from gongzhi.orgs.models import Organization, OrgKind
 from gongzhi.places.models import Place, PlaceKind
 from gongzhi.volunteers import selectors, services
-from gongzhi.volunteers.models import Need, ProblemOutcome, Room, ServiceOrder, VolunteerTeam
+from gongzhi.volunteers.models import Booking, Need, ProblemOutcome, Room, ServiceOrder, Venue, VolunteerTeam
 
 
 def _run(request, action, success: str, url: str):
@@ -43,7 +43,7 @@ def _estate_for(request, estate_id, view_perm: str, act_perm: str | None = None)
 
 def _posted_estate(request, view_perm: str, act_perm: str) -> Place:
     value = request.POST.get("estate", "")
-    if not value.isdigit():
+    if not value.isdecimal():
         raise Http404
     return _estate_for(request, value, view_perm, act_perm)
 
@@ -63,11 +63,16 @@ def _lines(value: str) -> list[str]:
 def home(request):
     user = request.user
     person = getattr(user, "person", None)
+    teams = selectors.teams_for(user)
+    for team in teams:
+        team.can_edit = user.has_perm("volunteers.manage_volunteers", team.place)
+    # Residents see the teams at work; staff also see those stood down, marked as such.
+    teams = [t for t in teams if t.is_active or user.has_perm("volunteers.view_internal", t.place)]
     return render(
         request,
         "volunteers/home.html",
         {
-            "teams": selectors.teams_for(user),
+            "teams": teams,
             "mine": selectors.my_service(user),
             "events": selectors.events_for(user),
             "estates": selectors.estates_for(user),
@@ -87,7 +92,7 @@ def home(request):
 @require_POST
 def team_create(request):
     place_id = request.POST.get("place", "")
-    place = get_object_or_404(Place, pk=place_id) if place_id.isdigit() else None
+    place = get_object_or_404(Place, pk=place_id) if place_id.isdecimal() else None
     if place is None or not request.user.has_perm("volunteers.view_internal", place):
         raise Http404
     p = request.POST
@@ -105,6 +110,41 @@ def team_create(request):
     )
 
 
+def _team(request, team_id, act: bool = False) -> VolunteerTeam:
+    """404 for those who may not see the team's place as staff, 403 for staff who may not manage it."""
+    team = get_object_or_404(VolunteerTeam.objects.select_related("place"), pk=team_id)
+    if not request.user.has_perm("volunteers.view_internal", team.place):
+        raise Http404
+    if act and not request.user.has_perm("volunteers.manage_volunteers", team.place):
+        raise PermissionDenied
+    return team
+
+
+def _checkbox(request, name: str) -> bool:
+    return request.POST.get(name) in ("1", "on", "true")
+
+
+@login_required
+def team_edit(request, team_id):
+    team = _team(request, team_id, act=True)
+    if request.method == "POST":
+        p = request.POST
+        return _run(
+            request,
+            lambda: services.team_update(
+                team=team,
+                name=p.get("name", ""),
+                colour=p.get("colour", ""),
+                theme=p.get("theme", ""),
+                is_active=_checkbox(request, "is_active"),
+                acting_user=request.user,
+            ),
+            _("队伍已保存"),
+            f"/volunteers/teams/{team.id}/edit/",
+        )
+    return render(request, "volunteers/team_edit.html", {"team": team})
+
+
 def _people_by_phone(text: str) -> list[Person]:
     phones = [normalize_phone(x) for x in _lines(text.replace(",", "\n").replace("，", "\n"))]
     found = {p.phone: p for p in Person.objects.filter(phone__in=phones)}
@@ -119,7 +159,7 @@ def _people_by_phone(text: str) -> list[Person]:
 def event_record(request):
     estate = _posted_estate(request, "volunteers.view_internal", "volunteers.manage_volunteers")
     p = request.POST
-    team = VolunteerTeam.objects.filter(pk=p.get("team") if p.get("team", "").isdigit() else 0).first()
+    team = VolunteerTeam.objects.filter(pk=p.get("team") if p.get("team", "").isdecimal() else 0).first()
 
     def action():
         if team is None:
@@ -184,7 +224,7 @@ def estate(request, estate_id):
             "estate": estate,
             "is_staff": is_staff,
             "buildings": selectors.building_people(estate, today) if is_staff else [],
-            "venues": selectors.venues_of(estate),
+            "venues": selectors.venues_of(estate, include_closed=user.has_perm("volunteers.manage_volunteers", estate)),
             "bookings": selectors.upcoming_bookings(estate, timezone.now()),
             "shifts": selectors.shifts_of(estate, today),
             "can_manage": user.has_perm("volunteers.manage_volunteers", estate),
@@ -226,6 +266,89 @@ def venue_create(request, estate_id):
         _("阵地已登记"),
         f"/volunteers/estates/{estate.id}/",
     )
+
+
+def _venue(request, venue_id) -> Venue:
+    venue = get_object_or_404(Venue.objects.select_related("estate"), pk=venue_id)
+    _estate_for(request, venue.estate_id, "volunteers.view_internal", "volunteers.manage_volunteers")
+    return venue
+
+
+@login_required
+def venue_edit(request, venue_id):
+    venue = _venue(request, venue_id)
+    if request.method == "POST":
+        p = request.POST
+        return _run(
+            request,
+            lambda: services.venue_update(
+                venue=venue,
+                name=p.get("name", ""),
+                opening_hours=p.get("opening_hours", ""),
+                is_active=_checkbox(request, "is_active"),
+                acting_user=request.user,
+            ),
+            _("阵地已保存"),
+            f"/volunteers/venues/{venue.id}/edit/",
+        )
+    return render(request, "volunteers/venue_edit.html", {"venue": venue, "rooms": venue.rooms.order_by("id")})
+
+
+@login_required
+@require_POST
+def room_add(request, venue_id):
+    venue = _venue(request, venue_id)
+    p = request.POST
+    return _run(
+        request,
+        lambda: services.room_add(
+            venue=venue,
+            name=p.get("name", ""),
+            is_bookable=_checkbox(request, "is_bookable"),
+            capacity=p.get("capacity", "0"),
+            acting_user=request.user,
+        ),
+        _("功能室已添加"),
+        f"/volunteers/venues/{venue.id}/edit/",
+    )
+
+
+@login_required
+@require_POST
+def room_edit(request, room_id):
+    room = get_object_or_404(Room.objects.select_related("venue__estate"), pk=room_id)
+    _estate_for(request, room.venue.estate_id, "volunteers.view_internal", "volunteers.manage_volunteers")
+    p = request.POST
+    return _run(
+        request,
+        lambda: services.room_update(
+            room=room,
+            name=p.get("name", ""),
+            is_bookable=_checkbox(request, "is_bookable"),
+            capacity=p.get("capacity", "0"),
+            is_active=_checkbox(request, "is_active"),
+            acting_user=request.user,
+        ),
+        _("功能室已保存"),
+        f"/volunteers/venues/{room.venue_id}/edit/",
+    )
+
+
+@login_required
+def booking_cancel(request, booking_id):
+    """The booker or the venue's manager cancels a booking; it stays listed, marked cancelled."""
+    booking = get_object_or_404(Booking.objects.select_related("room__venue__estate", "person"), pk=booking_id)
+    estate = _estate_for(request, booking.room.venue.estate_id, "volunteers.view_volunteers")
+    if not services.may_cancel_booking(request.user, booking):
+        raise PermissionDenied
+    if request.method == "POST":
+        return _run(
+            request,
+            lambda: services.booking_cancel(booking=booking, acting_user=request.user),
+            _("预约已取消"),
+            f"/volunteers/estates/{estate.id}/",
+        )
+    return render(request, "volunteers/booking_cancel.html", {"booking": booking, "estate": estate})
 
 
 def _local(value: str) -> datetime.datetime:
@@ -395,7 +518,7 @@ def need_post(request):
 @require_POST
 def order_publish(request):
     estate = _posted_estate(request, "volunteers.view_internal", "volunteers.manage_volunteers")
-    ids = [i for i in request.POST.getlist("needs") if i.isdigit()]
+    ids = [i for i in request.POST.getlist("needs") if i.isdecimal()]
     needs = Need.objects.filter(pk__in=ids)
     return _run(
         request,
@@ -419,7 +542,7 @@ def _order(request, order_id) -> ServiceOrder:
 def order_take(request, order_id):
     order = _order(request, order_id)
     unit_id = request.POST.get("unit", "")
-    unit = Organization.objects.filter(pk=unit_id, kind=OrgKind.PARTNER_UNIT).first() if unit_id.isdigit() else None
+    unit = Organization.objects.filter(pk=unit_id, kind=OrgKind.PARTNER_UNIT).first() if unit_id.isdecimal() else None
     if unit is None:
         raise PermissionDenied
     return _run(
@@ -464,9 +587,9 @@ def agreements(request):
 def agreement_sign(request):
     p = request.POST
     community = Place.objects.filter(
-        pk=p.get("community") if p.get("community", "").isdigit() else 0, kind=PlaceKind.COMMUNITY
+        pk=p.get("community") if p.get("community", "").isdecimal() else 0, kind=PlaceKind.COMMUNITY
     ).first()
-    partner = Organization.objects.filter(pk=p.get("partner") if p.get("partner", "").isdigit() else 0).first()
+    partner = Organization.objects.filter(pk=p.get("partner") if p.get("partner", "").isdecimal() else 0).first()
     if community is None or not request.user.has_perm("volunteers.view_internal", community):
         raise Http404
 
