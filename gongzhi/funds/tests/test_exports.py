@@ -222,9 +222,10 @@ def test_owners_get_the_published_quarters_only(world, published, client_for):
     # Nothing of the unpublished quarter, no ledger lines, no evidence, no names.
     assert "777.77" not in text and "电梯广告本季" not in text and "收据 88" not in text
     assert "黄主任" not in text and "刘社工" not in text and "138" not in text
-    assert f"/funds/revenue/{world.estate.id}/export.xlsx" in client_for("resident").get(
-        f"/funds/revenue/{world.estate.id}/"
-    ).content.decode()
+    assert (
+        f"/funds/revenue/{world.estate.id}/export.xlsx"
+        in client_for("resident").get(f"/funds/revenue/{world.estate.id}/").content.decode()
+    )
 
 
 def test_staff_also_get_every_entry_and_it_adds_up(world, published, client_for):
