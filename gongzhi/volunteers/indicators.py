@@ -46,8 +46,8 @@ def _in(period, field="on_date"):
 
 
 def teams(places, period):
-    """Teams registered by the period's end, at or under each place."""
-    rows = VolunteerTeam.objects.filter(created_at__date__lt=period.end)
+    """Teams registered by the period's end and not stood down before it, at or under each place."""
+    rows = VolunteerTeam.objects.filter(created_at__date__lt=period.end).exclude(stood_down_at__date__lt=period.end)
     return _by_place(places, _grouped(rows, "place__path", Count("id")))
 
 

@@ -25,6 +25,8 @@ class VolunteerTeam(models.Model):
     )
     # A team is never deleted (its events keep pointing at it): it is stood down instead.
     is_active = models.BooleanField(_("在册"), default=True)
+    # When it was stood down, so a period's figures count the teams that existed then.
+    stood_down_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -130,6 +130,8 @@ def team_update(
     if is_active is not None:
         changed["is_active"] = bool(is_active)
     changed = {field: value for field, value in changed.items() if getattr(team, field) != value}
+    if "is_active" in changed:
+        changed["stood_down_at"] = None if changed["is_active"] else timezone.now()
     if changed:
         for field, value in changed.items():
             setattr(team, field, value)

@@ -259,3 +259,18 @@ def test_odd_ids_on_the_new_pages_are_not_found(world, client_for, team, venue):
         assert client.get(url).status_code == 404, url
     assert client.post(f"/volunteers/rooms/{huge}/edit/", {"name": "x"}).status_code == 404
     assert VolunteerTeam.objects.get().name == "红马甲"
+
+
+def test_a_stood_down_team_leaves_the_teams_figure(world, team):
+    from gongzhi.indicators.registry import REGISTRY, Period
+
+    today = timezone.localdate()
+    period = Period(today.replace(day=1), today + datetime.timedelta(days=1))
+    figure = REGISTRY["volunteers.teams"]
+    assert figure.compute(world.estate, period).value == 1
+    services.team_update(team=team, is_active=False, acting_user=world.users["community_worker"])
+    team.refresh_from_db()
+    assert team.stood_down_at is not None
+    assert figure.compute(world.estate, period).value == 0
+    services.team_update(team=team, is_active=True, acting_user=world.users["community_worker"])
+    assert figure.compute(world.subdistrict, period).value == 1
