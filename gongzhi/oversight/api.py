@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from gongzhi.core.errors import DomainError
 from gongzhi.orgs.models import Organization, OrgKind
@@ -55,15 +55,17 @@ class QuestionResultOut(Schema):
     satisfied_rate: Decimal | None
     options: list[OptionResultOut]
     comments: list[str]
+    suppressed: bool = Field(False, description="Fewer answers than the minimum group size: figures withheld")
 
 
 class EstateResultOut(Schema):
     estate_id: int
     estate: str
     flats: int
-    responses: int
+    responses: int | None
     response_rate: Decimal | None
     satisfaction: Decimal | None
+    suppressed: bool = Field(False, description="Fewer responses than the minimum group size: figures withheld")
 
 
 class ResultsOut(Schema):
@@ -72,6 +74,9 @@ class ResultsOut(Schema):
     responses: int
     response_rate: Decimal | None
     satisfaction: Decimal | None
+    suppressed: bool = Field(False, description="Fewer responses than the minimum group size: satisfaction withheld")
+    min_group_size: int
+    suppressed_text: str
     estates: list[EstateResultOut]
     questions: list[QuestionResultOut]
 
@@ -159,6 +164,9 @@ def results(request, survey_id: int):
         responses=data.responses,
         response_rate=data.response_rate,
         satisfaction=data.satisfaction,
+        suppressed=data.suppressed,
+        min_group_size=data.min_group,
+        suppressed_text=data.small_group_text,
         estates=[
             EstateResultOut(
                 estate_id=row.estate.id,
@@ -167,6 +175,7 @@ def results(request, survey_id: int):
                 responses=row.responses,
                 response_rate=row.response_rate,
                 satisfaction=row.satisfaction,
+                suppressed=row.suppressed,
             )
             for row in data.estates
         ],
@@ -181,6 +190,7 @@ def results(request, survey_id: int):
                 satisfied_rate=q.satisfied_rate,
                 options=[OptionResultOut(label=o.label, count=o.count, share=o.share) for o in q.options],
                 comments=q.comments,
+                suppressed=q.suppressed,
             )
             for q in data.questions
         ],

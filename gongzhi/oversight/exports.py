@@ -165,6 +165,81 @@ def company_rating_workbook(company, history) -> bytes:
     return buffer.getvalue()
 
 
+def survey_results_workbook(results) -> bytes:
+    """The survey's results as on the page: one sheet per estate row and one row per question
+    option. Cells drawn from fewer answers than the minimum group size carry the same notice as
+    the page, never the figures (the selector has already withheld them)."""
+    survey = results.survey
+    withheld = results.small_group_text
+    scope = results.estate.name if results.estate else survey.place.name
+    workbook, sheet = _sheet(
+        _("%(title)s测评结果") % {"title": survey.title},
+        _("%(scope)s · 导出日期：%(date)s") % {"scope": scope, "date": _local(timezone.now())},
+        [(_("小区"), 22), (_("户数"), 10), (_("答卷"), 10), (_("参与率%"), 12), (_("平均分"), 10), (_("满意率%"), 12)],
+    )
+    row = 4
+    for item in results.estates:
+        if item.suppressed:
+            _row(sheet, row, [item.estate.name, item.flats, withheld, "", "", ""])
+        else:
+            _row(
+                sheet,
+                row,
+                [
+                    item.estate.name,
+                    item.flats,
+                    item.responses,
+                    float(item.response_rate) if item.response_rate is not None else None,
+                    float(item.average) if item.average is not None else None,
+                    float(item.satisfaction) if item.satisfaction is not None else None,
+                ],
+            )
+        row += 1
+    _row(
+        sheet,
+        row,
+        [
+            _("合计"),
+            results.flats,
+            results.responses,
+            float(results.response_rate) if results.response_rate is not None else None,
+            "",
+            withheld
+            if results.suppressed
+            else (float(results.satisfaction) if results.satisfaction is not None else None),
+        ],
+    )
+    questions = workbook.create_sheet(_("各题"))
+    headers = [(_("序号"), 8), (_("题目"), 40), (_("选项/意见"), 40), (_("人数"), 10), (_("占比%"), 10)]
+    for column, (header, width) in enumerate(headers, start=1):
+        cell = questions.cell(row=1, column=column, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        questions.column_dimensions[get_column_letter(column)].width = width
+    questions.freeze_panes = "A2"
+    row = 2
+    for number, question in enumerate(results.questions, start=1):
+        text = question.question.text
+        if question.suppressed:
+            _row(questions, row, [number, text, withheld, "", ""])
+            row += 1
+            continue
+        if question.average is not None:
+            _row(questions, row, [number, text, _("平均分"), float(question.average), ""])
+            row += 1
+        for option in question.options:
+            share = float(option.share) if option.share is not None else None
+            _row(questions, row, [number, text, option.label, option.count, share])
+            row += 1
+        for comment in question.comments:
+            _row(questions, row, [number, text, comment, "", ""])
+            row += 1
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def xlsx_response(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"

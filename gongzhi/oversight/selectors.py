@@ -54,6 +54,16 @@ def branch_min_stars() -> int:
 SURVEYS_PER_YEAR = 2  # seed 000: "每年至少组织2次群众满意度评价"
 
 
+def min_group_size() -> int:
+    """Survey figures drawn from fewer answers than this are not shown (a breakdown of two or
+    three households' answers tells who answered what). ``GONGZHI["SURVEY_MIN_GROUP_SIZE"]``."""
+    return max(1, int(_setting("SURVEY_MIN_GROUP_SIZE", 5)))
+
+
+def small_group_text(size: int | None = None) -> str:
+    return _("少于%(n)d份，不显示") % {"n": size or min_group_size()}
+
+
 def _average(total, count) -> Decimal | None:
     if not count:
         return None
@@ -118,6 +128,8 @@ class QuestionResult:
     comments: list[str] = field(default_factory=list)
     comment_count: int = 0
     low: bool = False
+    # Fewer answers than the minimum group size: no option counts, averages or comments.
+    suppressed: bool = False
 
 
 @dataclass
@@ -129,6 +141,8 @@ class EstateResult:
     satisfaction: Decimal | None
     average: Decimal | None
     low_questions: int = 0
+    # Fewer responses than the minimum group size: the figures are withheld.
+    suppressed: bool = False
 
 
 @dataclass
@@ -141,6 +155,12 @@ class SurveyResults:
     estates: list[EstateResult]
     questions: list[QuestionResult]
     estate: Place | None = None
+    min_group: int = 5
+    suppressed: bool = False
+
+    @property
+    def small_group_text(self) -> str:
+        return small_group_text(self.min_group)
 
 
 COMMENTS_SHOWN = 200
@@ -149,7 +169,10 @@ COMMENTS_SHOWN = 200
 def survey_results(survey: Survey, *, estate: Place | None = None, visible=None) -> SurveyResults:
     """Results of a survey, for all its estates or one. Only counts, averages and comment texts
     are returned — never a flat or a person, and comments are ordered by their text, not by the
-    time they were written. Fixed number of queries."""
+    time they were written. A figure drawn from fewer answers than ``min_group_size()`` (an
+    estate with fewer responses, a question with fewer answers or comments) is withheld here,
+    so the page, the export and the API cannot show it. Fixed number of queries."""
+    minimum = min_group_size()
     from gongzhi.oversight.services import survey_estates
 
     estates_qs = survey_estates(survey)
@@ -234,6 +257,13 @@ def survey_results(survey: Survey, *, estate: Place | None = None, visible=None)
         else:
             result.comments = comments.get(question.id, [])
             result.comment_count = comment_counts.get(question.id, 0)
+        group = result.comment_count if question.kind == QuestionKind.TEXT else result.answered
+        if 0 < group < minimum:
+            result.suppressed = True
+            result.average = result.satisfied_rate = None
+            result.low = False
+            result.options = []
+            result.comments = []
         question_results.append(result)
     estate_rows = []
     for estate_id, place in sorted(estates.items(), key=lambda item: item[1].name):
@@ -242,6 +272,19 @@ def survey_results(survey: Survey, *, estate: Place | None = None, visible=None)
         scored = scored_by_estate.get(estate_id) if scored_by_estate.get(estate_id, {}).get("n") else None
         flats_here = flats_by_estate.get(estate_id, 0)
         responses_here = responses_by_estate.get(estate_id, 0)
+        if 0 < responses_here < minimum:
+            estate_rows.append(
+                EstateResult(
+                    estate=place,
+                    flats=flats_here,
+                    responses=None,
+                    response_rate=None,
+                    satisfaction=None,
+                    average=None,
+                    suppressed=True,
+                )
+            )
+            continue
         estate_rows.append(
             EstateResult(
                 estate=place,
@@ -257,15 +300,18 @@ def survey_results(survey: Survey, *, estate: Place | None = None, visible=None)
     total_responses = sum(responses_by_estate.values())
     scored_n = sum(r["n"] for r in scored_by_estate.values())
     satisfied_n = sum(r["satisfied"] for r in scored_by_estate.values())
+    suppressed = 0 < total_responses < minimum
     return SurveyResults(
         survey=survey,
         flats=total_flats,
         responses=total_responses,
         response_rate=_rate(total_responses, total_flats),
-        satisfaction=_rate(satisfied_n, scored_n),
+        satisfaction=None if suppressed else _rate(satisfied_n, scored_n),
         estates=estate_rows,
         questions=question_results,
         estate=estate,
+        min_group=minimum,
+        suppressed=suppressed,
     )
 
 

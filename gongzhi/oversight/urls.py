@@ -19,6 +19,7 @@ urlpatterns = [
     path("surveys/<int:survey_id>/answer/", views.survey_answer, name="survey-answer"),
     path("surveys/<int:survey_id>/paper/", views.survey_paper, name="survey-paper"),
     path("surveys/<int:survey_id>/results/", views.survey_results, name="survey-results"),
+    path("surveys/<int:survey_id>/results.xlsx", views.survey_results_export, name="survey-results-export"),
     path("surveys/<int:survey_id>/findings/", views.survey_findings, name="survey-findings"),
     path("inspections/", views.inspections, name="inspections"),
     path("inspections/new/", views.inspection_new, name="inspection-new"),

@@ -414,9 +414,7 @@ def _paper_page(request, survey, estates, error=None, prefill=None):
     )
 
 
-@login_required
-def survey_results(request, survey_id: int):
-    survey = _survey(request, survey_id, "oversight.view_survey_results")
+def _results_for(request, survey):
     user = request.user
     estate = None
     staff = user.has_perm("oversight.manage_survey", survey) or access.can(user, "view_internal")
@@ -430,7 +428,27 @@ def survey_results(request, survey_id: int):
     visible = None
     if staff and not access.can(user, "survey_manage", survey.place):
         visible = access.scope_q(user, "view_internal", "path")
-    results = selectors.survey_results(survey, estate=estate, visible=visible)
+    return selectors.survey_results(survey, estate=estate, visible=visible), estate, staff
+
+
+@login_required
+def survey_results_export(request, survey_id: int):
+    """The results page as an Excel workbook, for the staff who see the results page."""
+    survey = _survey(request, survey_id, "oversight.view_survey_results")
+    results, estate, staff = _results_for(request, survey)
+    if not staff:
+        raise PermissionDenied
+    from gongzhi.core.services import audit_record
+
+    audit_record(acting_user=request.user, action="oversight.survey_export", target=f"survey:{survey.id}")
+    return exports.xlsx_response(exports.survey_results_workbook(results), f"{survey.title}-测评结果.xlsx")
+
+
+@login_required
+def survey_results(request, survey_id: int):
+    survey = _survey(request, survey_id, "oversight.view_survey_results")
+    user = request.user
+    results, estate, staff = _results_for(request, survey)
     return render(
         request,
         "oversight/survey_results.html",

@@ -25,6 +25,12 @@ def _default_language():
 
 
 @pytest.fixture
+def no_min_group(settings):
+    """For tests about the figures themselves on a world of a few flats: every group shown."""
+    settings.GONGZHI = {**settings.GONGZHI, "SURVEY_MIN_GROUP_SIZE": 1}
+
+
+@pytest.fixture
 def photo():
     def make(name="spot.jpg", color=(200, 30, 30)):
         buffer = io.BytesIO()

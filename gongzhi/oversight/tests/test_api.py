@@ -5,7 +5,7 @@ from gongzhi.oversight.models import SurveyResponse
 from gongzhi.oversight.tests.conftest import answers_for, close_survey
 
 
-def test_resident_answers_through_the_api_and_results_show_no_flat(world, make_survey, client_for):
+def test_resident_answers_through_the_api_and_results_show_no_flat(world, make_survey, client_for, no_min_group):
     survey = make_survey()
     client = client_for("resident")
     listed = client.get("/api/v1/oversight/surveys").json()

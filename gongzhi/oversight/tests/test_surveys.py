@@ -11,7 +11,7 @@ from gongzhi.oversight.models import LedgerItem, SurveyAnswer, SurveyResponse
 from gongzhi.oversight.tests.conftest import answers_for, close_survey
 
 
-def test_resident_answers_once_for_their_flat_and_may_change_it_until_close(world, make_survey):
+def test_resident_answers_once_for_their_flat_and_may_change_it_until_close(world, make_survey, no_min_group):
     survey = make_survey()
     resident = world.users["resident"]
     flat = world.flats[0]
@@ -132,7 +132,7 @@ def test_staff_enter_paper_answers_for_flats_that_have_not_answered(world, make_
     assert SurveyResponse.objects.get().channel == "paper"
 
 
-def test_results_never_show_who_answered_what(world, make_survey, client_for):
+def test_results_never_show_who_answered_what(world, make_survey, client_for, no_min_group):
     survey = make_survey()
     services.survey_answer_submit(
         survey=survey,
@@ -160,7 +160,7 @@ def test_results_never_show_who_answered_what(world, make_survey, client_for):
     assert html.index("保安很负责") < html.index("楼道灯坏了很久")
 
 
-def test_results_per_estate_and_question_with_response_rate(world, make_survey):
+def test_results_per_estate_and_question_with_response_rate(world, make_survey, no_min_group):
     survey = make_survey(world.community)
     services.survey_answer_submit(
         survey=survey, flat=world.flats[0], answers=answers_for(survey, scale=5), acting_user=world.users["resident"]
@@ -249,7 +249,7 @@ def test_staff_close_an_open_survey_early(world, make_survey):
     assert survey.closes_at <= timezone.now() + datetime.timedelta(seconds=1)
 
 
-def test_running_tallies_match_a_recount_from_the_answers(world, make_survey):
+def test_running_tallies_match_a_recount_from_the_answers(world, make_survey, no_min_group):
     from gongzhi.oversight.models import SurveyTally
 
     survey = make_survey(world.community)
