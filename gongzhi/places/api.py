@@ -44,6 +44,7 @@ class ImportOut(Schema):
     flats_created: int
     flats_unchanged: int
     persons_created: int
+    persons_updated: int = 0
     ownerships_created: int
     ownerships_unchanged: int
     errors: list[str]

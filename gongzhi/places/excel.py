@@ -11,9 +11,14 @@ Import rules (checked for every row before anything is written; one bad row refu
   area source and delivery status; a flat repeated in the file must repeat the same data.
 - 专有部分面积 is a positive number of square metres (two decimals kept).
 - 面积来源 and 交付状态 take the labels of the template's drop-down lists (blank: 登记面积, 已交付).
-- An owner is recognised by 身份证号, else by 姓名+手机号, else (no phone, no ID) as the owner of
-  that flat with the same name; anyone not recognised is registered as a new person. Importing
-  never changes a person already registered.
+- An owner is recognised by 身份证号, else by 姓名+手机号, else as the owner of that flat with the
+  same name (and no other ID number); anyone not recognised is registered as a new person.
+- A recognised person is updated from the file where it brings a real new value: the name (when
+  recognised by ID number), the phone number, an ID number not registered yet. Each update is
+  audited (which fields, not their values).
+- A masked phone or ID number (138****1234, as in an export without full personal data) means
+  "unchanged": it must be the masked form of what is registered for the person the row names,
+  otherwise the row is refused. So a masked export can be imported back as it is.
 
 So importing the same file twice changes nothing the second time. Every query is set-based: the
 number of queries does not grow with the number of rows.
@@ -22,6 +27,7 @@ number of queries does not grow with the number of rows.
 from __future__ import annotations
 
 import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -80,6 +86,10 @@ DELIVERY_OF = {v: k for k, v in DELIVERY_LABELS.items()}
 
 MAX_ERRORS_SHOWN = 200
 
+# The masked forms written by exports without full personal data (gongzhi.core.masking).
+MASKED_PHONE_RE = re.compile(r"^1[3-9]\d\*{4}\d{4}$")
+MASKED_ID_NUMBER_RE = re.compile(r"^\d{4}\*{10}[\dX]{4}$")
+
 
 @dataclass
 class ImportReport:
@@ -91,6 +101,7 @@ class ImportReport:
     flats_created: int = 0
     flats_unchanged: int = 0
     persons_created: int = 0
+    persons_updated: int = 0
     ownerships_created: int = 0
     ownerships_unchanged: int = 0
 
@@ -105,6 +116,7 @@ class ImportReport:
             + self.buildings_created
             + self.flats_created
             + self.persons_created
+            + self.persons_updated
             + self.ownerships_created
         )
 
@@ -116,6 +128,7 @@ class ImportReport:
             "flats_created": self.flats_created,
             "flats_unchanged": self.flats_unchanged,
             "persons_created": self.persons_created,
+            "persons_updated": self.persons_updated,
             "ownerships_created": self.ownerships_created,
             "ownerships_unchanged": self.ownerships_unchanged,
         }
@@ -134,6 +147,9 @@ class _Row:
     owner_name: str
     phone: str
     id_number: str
+    # Masked values from an export ("unchanged"), kept apart from the real ones.
+    phone_masked: str = ""
+    id_number_masked: str = ""
 
     @property
     def flat_key(self) -> tuple[str, str, str, str]:
@@ -314,12 +330,18 @@ def _parse(raw_rows: list[list], errors: list[str]) -> list[_Row]:
                 % {"value": texts[DELIVERY], "choices": "、".join(DELIVERY_LABELS)}
             )
         phone = normalize_phone(texts[PHONE])
-        if phone and not MOBILE_RE.match(phone):
+        phone_masked = ""
+        if MASKED_PHONE_RE.match(phone):
+            phone, phone_masked = "", phone
+        elif phone and not MOBILE_RE.match(phone):
             problems.append(_("手机号“%(value)s”格式不正确：应为11位中国大陆手机号") % {"value": texts[PHONE]})
         id_number = texts[ID_NUMBER].upper()
-        if id_number and (not ID_NUMBER_RE.match(id_number) or not id_number_checksum_ok(id_number)):
+        id_number_masked = ""
+        if MASKED_ID_NUMBER_RE.match(id_number):
+            id_number, id_number_masked = "", id_number
+        elif id_number and (not ID_NUMBER_RE.match(id_number) or not id_number_checksum_ok(id_number)):
             problems.append(_("身份证号“%(value)s”格式不正确") % {"value": texts[ID_NUMBER]})
-        if (phone or id_number) and not texts[OWNER_NAME]:
+        if (phone or id_number or phone_masked or id_number_masked) and not texts[OWNER_NAME]:
             problems.append(_("填写了手机号或身份证号，但缺少业主姓名"))
         if len(texts[OWNER_NAME]) > 50:
             problems.append(_("业主姓名太长"))
@@ -339,6 +361,8 @@ def _parse(raw_rows: list[list], errors: list[str]) -> list[_Row]:
                 owner_name=texts[OWNER_NAME],
                 phone=phone,
                 id_number=id_number,
+                phone_masked=phone_masked,
+                id_number_masked=id_number_masked,
             )
         )
     if not rows and not errors:
@@ -454,10 +478,34 @@ def _check_and_write(rows: list[_Row], errors: list[str], *, acting_user, apply:
         for person in Person.objects.filter(phone__in=phones).order_by("id"):
             person_by_phone_name.setdefault((person.phone, person.name), person)
 
+    def registered_person(row: _Row, flat: Flat | None) -> Person | None:
+        """The registered person a row names, if any: by ID number, by name and phone, else as
+        the owner of that flat with the same name (preferring one whose registered values have
+        the row's masked forms)."""
+        if row.id_number and row.id_number in person_by_id:
+            return person_by_id[row.id_number]
+        if row.phone:
+            person = person_by_phone_name.get((row.phone, row.owner_name))
+            if person is not None and not (row.id_number and person.id_number and person.id_number != row.id_number):
+                return person
+        if flat is None or not flat.pk:
+            return None
+        same_name = [
+            p
+            for p in owners_of_flat.get(flat.pk, [])
+            if p.name == row.owner_name and not (row.id_number and p.id_number and p.id_number != row.id_number)
+        ]
+        for person in same_name:
+            if _masks_match(row, person):
+                return person
+        return same_name[0] if same_name else None
+
     # Row by row, against the database and the earlier rows of the file.
     first_line_of_flat: dict[tuple, _Row] = {}
     owner_lines: dict[tuple, int] = {}
     file_person_by_id: dict[str, _Row] = {}
+    registered_by_line: dict[int, Person] = {}
+    updates: dict[int, dict[str, tuple[str, int]]] = defaultdict(dict)  # person id → field → (value, line)
     for row in rows:
         problems: list[str] = []
         if row.community in community_problem:
@@ -469,6 +517,7 @@ def _check_and_write(rows: list[_Row], errors: list[str], *, acting_user, apply:
         elif owner_key in owner_lines:
             problems.append(_("与第%(line)d行重复") % {"line": owner_lines[owner_key]})
         community = community_of.get(row.community)
+        flat = None
         if community is not None:
             estate = estate_of.get((community.id, row.estate))
             building = building_of.get((estate.id, row.building)) if estate else None
@@ -485,13 +534,13 @@ def _check_and_write(rows: list[_Row], errors: list[str], *, acting_user, apply:
                         "delivery": DELIVERY_OF.get(flat.delivery_status, flat.delivery_status),
                     }
                 )
+        person = registered_person(row, flat) if row.owner_name else None
+        if row.phone_masked or row.id_number_masked:
+            problems.extend(_mask_problems(row, person))
+        if person is not None:
+            registered_by_line[row.line] = person
+            problems.extend(_person_updates(row, person, updates[person.pk]))
         if row.id_number:
-            known = person_by_id.get(row.id_number)
-            if known is not None and known.name != row.owner_name:
-                problems.append(
-                    _("身份证号已登记为“%(name)s”，与业主姓名“%(owner)s”不一致")
-                    % {"name": known.name, "owner": row.owner_name}
-                )
             in_file = file_person_by_id.get(row.id_number)
             if in_file is not None and in_file.owner_name != row.owner_name:
                 problems.append(_("身份证号与第%(line)d行相同，但业主姓名不同") % {"line": in_file.line})
@@ -569,21 +618,13 @@ def _check_and_write(rows: list[_Row], errors: list[str], *, acting_user, apply:
         if not row.owner_name:
             continue
         flat = flat_for_row[row.line]
-        person = None
-        if row.id_number:
-            person = person_by_id.get(row.id_number) or new_by_id.get(row.id_number)
+        person = registered_by_line.get(row.line)
+        if person is None and row.id_number:
+            person = new_by_id.get(row.id_number)
         if person is None and row.phone:
-            person = person_by_phone_name.get((row.phone, row.owner_name))
-            if person is not None and row.id_number and person.id_number and person.id_number != row.id_number:
-                person = None
-            person = person or new_by_phone_name.get((row.phone, row.owner_name))
+            person = new_by_phone_name.get((row.phone, row.owner_name))
         if person is None and not row.phone and not row.id_number:
-            if flat.pk:
-                person = next(
-                    (p for p in owners_of_flat.get(flat.pk, []) if p.name == row.owner_name),
-                    None,
-                )
-            person = person or new_by_flat_name.get((id(flat), row.owner_name))
+            person = new_by_flat_name.get((id(flat), row.owner_name))
         if person is None:
             person = Person(
                 name=row.owner_name,
@@ -602,6 +643,12 @@ def _check_and_write(rows: list[_Row], errors: list[str], *, acting_user, apply:
     if apply and new_persons:
         Person.objects.bulk_create(new_persons, batch_size=2000)
     report.persons_created = len(new_persons)
+    changes = {pk: {name: value for name, (value, _line) in fields.items()} for pk, fields in updates.items() if fields}
+    if apply and changes:
+        from gongzhi.accounts.services import persons_update_from_import
+
+        persons_update_from_import(changes=changes, acting_user=acting_user)
+    report.persons_updated = len(changes)
 
     new_ownerships: list[Ownership] = []
     seen_pairs: set[tuple[int, int]] = set()
@@ -631,6 +678,60 @@ def _check_and_write(rows: list[_Row], errors: list[str], *, acting_user, apply:
             detail=report.counts(),
         )
     return report
+
+
+def _masks_match(row: _Row, person) -> bool:
+    return (not row.phone_masked or mask_phone(person.phone) == row.phone_masked) and (
+        not row.id_number_masked or mask_id_number(person.id_number) == row.id_number_masked
+    )
+
+
+def _mask_problems(row: _Row, person) -> list[str]:
+    """A masked value stands for the value registered for the person the row names; anything
+    else cannot be told apart from a wrong number and is refused."""
+    problems = []
+    if person is None:
+        problems.append(
+            _("手机号或身份证号是打码的（如“%(value)s”），系统中没有与之对应的业主“%(name)s”，请填写完整号码")
+            % {"value": row.phone_masked or row.id_number_masked, "name": row.owner_name}
+        )
+        return problems
+    if row.phone_masked and mask_phone(person.phone) != row.phone_masked:
+        problems.append(
+            _("手机号“%(value)s”是打码的，与系统中该业主登记的手机号不符，请填写完整手机号")
+            % {"value": row.phone_masked}
+        )
+    if row.id_number_masked and mask_id_number(person.id_number) != row.id_number_masked:
+        problems.append(
+            _("身份证号“%(value)s”是打码的，与系统中该业主登记的身份证号不符，请填写完整身份证号")
+            % {"value": row.id_number_masked}
+        )
+    return problems
+
+
+FIELD_LABELS = {"name": OWNER_NAME, "phone": PHONE, "id_number": ID_NUMBER}
+
+
+def _person_updates(row: _Row, person, pending: dict[str, tuple[str, int]]) -> list[str]:
+    """Record what the row changes of a registered person (a real value that differs); two rows
+    naming the same person with different new values are refused."""
+    wanted = {}
+    if row.owner_name and row.owner_name != person.name:
+        wanted["name"] = row.owner_name
+    if row.phone and row.phone != person.phone:
+        wanted["phone"] = row.phone
+    if row.id_number and not person.id_number:
+        wanted["id_number"] = row.id_number
+    problems = []
+    for name, value in wanted.items():
+        earlier = pending.get(name)
+        if earlier is not None and earlier[0] != value:
+            problems.append(
+                _("与第%(line)d行是同一人，但%(column)s不同") % {"line": earlier[1], "column": FIELD_LABELS[name]}
+            )
+        else:
+            pending.setdefault(name, (value, row.line))
+    return problems
 
 
 def _line_of(message: str) -> int:
