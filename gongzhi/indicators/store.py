@@ -104,9 +104,12 @@ SOURCES: dict[str, tuple[str, ...]] = {
     ),
 }
 # Tables read by one indicator beyond its area's.
-EXTRA_SOURCES: dict[str, tuple[str, ...]] = {
-    "meetings.resolutions_on_time": ("cases.Case",),
-}
+EXTRA_SOURCES: dict[str, tuple[str, ...]] = {}
+# Computed on every read instead of stored: these read the case ledger, whose rows are written many
+# times a second (every report filed from a phone); counting those writes would make every report
+# wait on one counter row. Their queries are bounded by their own records (a resolution's case by
+# id), not by the size of the ledger.
+LIVE: frozenset[str] = frozenset({"meetings.resolutions_on_time"})
 STORE_BATCH = 2000
 
 
@@ -116,7 +119,7 @@ def enabled() -> bool:
 
 def stored(indicator: Indicator) -> bool:
     """Whether the indicator's figures go through the store (the case figures have roll-ups)."""
-    return indicator.area in SOURCES
+    return indicator.area in SOURCES and indicator.key not in LIVE
 
 
 # --- Sources and their tables ---------------------------------------------------------------------
@@ -157,6 +160,10 @@ def tracked_tables() -> frozenset[str]:
 _WRITE = re.compile(
     r'^\s*(?:(?:INSERT|REPLACE)(?:\s+OR\s+\w+)?\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE
 )
+_WRITE_ANYWHERE = re.compile(
+    r'\b(?:(?:INSERT|REPLACE)(?:\s+OR\s+\w+)?\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE
+)
+_WITH = re.compile(r"^\s*WITH\b", re.IGNORECASE)
 _TRUNCATE = re.compile(r"^\s*TRUNCATE\b", re.IGNORECASE)
 _NAME = re.compile(r'"?(\w+)"?')
 _BUMP = (
@@ -167,14 +174,26 @@ _paused = False
 
 
 def _written_tables(sql: str) -> list[str]:
-    if not sql or sql.lstrip()[:1] not in "IiUuDdTtRr":
+    if not sql or sql.lstrip()[:1] not in "IiUuDdTtRrWw":
         return []
     match = _WRITE.match(sql)
     if match:
         return [match.group(1)] if match.group(1) in tracked_tables() else []
+    if _WITH.match(sql):  # a data-modifying WITH: every table it writes
+        return sorted({name for name in _WRITE_ANYWHERE.findall(sql) if name in tracked_tables()})
     if _TRUNCATE.match(sql):
         return [name for name in _NAME.findall(sql) if name in tracked_tables()]
     return []
+
+
+_ready: bool | None = None  # whether the counter table exists: asked once per process, set by migrate
+
+
+def _versions_ready(connection) -> bool:
+    global _ready
+    if _ready is None:
+        _ready = "indicators_sourceversion" in connection.introspection.table_names()
+    return _ready
 
 
 def _track_writes(execute, sql, params, many, context):
@@ -182,14 +201,10 @@ def _track_writes(execute, sql, params, many, context):
     if _paused:
         return result
     written = _written_tables(sql)
-    if written:
-        connection = context["connection"]
-        if getattr(connection, "_gongzhi_versions_ready", None) is None:
-            connection._gongzhi_versions_ready = "indicators_sourceversion" in connection.introspection.table_names()
-        if connection._gongzhi_versions_ready:
-            with connection.cursor() as cursor:
-                for table in written:
-                    cursor.execute(_BUMP, [table])
+    if written and _versions_ready(context["connection"]):
+        with context["connection"].cursor() as cursor:
+            for table in written:
+                cursor.execute(_BUMP, [table])
     return result
 
 
@@ -203,11 +218,11 @@ def _pause(sender, **kwargs) -> None:
     _paused = True
 
 
-def _resume(sender, **kwargs) -> None:
-    global _paused
+def _resume(sender, using="default", **kwargs) -> None:
+    global _paused, _ready
     _paused = False
-    for connection in connections.all(initialized_only=True):
-        connection._gongzhi_versions_ready = None
+    if getattr(sender, "label", "") == "indicators":
+        _ready = "indicators_sourceversion" in connections[using].introspection.table_names()
 
 
 def connect_signals() -> None:

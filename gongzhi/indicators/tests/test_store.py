@@ -180,3 +180,27 @@ def test_the_job_stores_past_months_once_and_prunes_odd_periods(world):
     assert not odd.exists()
     # Whole months are kept.
     assert StoredFigure.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("sql", "tables"),
+    [
+        ('INSERT INTO "meetings_meeting" ("title") VALUES (%s)', ["meetings_meeting"]),
+        (
+            'INSERT OR IGNORE INTO "orgs_organization_covered_places" ("a") VALUES (1)',
+            ["orgs_organization_covered_places"],
+        ),
+        ('UPDATE "funds_microproject" SET "status" = %s', ["funds_microproject"]),
+        ("delete from meetings_attendance where id = 1", ["meetings_attendance"]),
+        ('TRUNCATE "meetings_meeting", "sessions", "places_place";', ["meetings_meeting", "places_place"]),
+        (
+            "WITH made AS (INSERT INTO cases_case (n) SELECT 1 RETURNING id) INSERT INTO x SELECT id FROM made",
+            ["cases_case"],
+        ),
+        ('SELECT * FROM "meetings_meeting"', []),
+        ('UPDATE "django_session" SET "expire_date" = %s', []),
+        ('INSERT INTO "cases_caseevent" ("kind") VALUES (%s)', []),
+    ],
+)
+def test_writes_are_recognised_by_table(sql, tables):
+    assert sorted(store._written_tables(sql)) == sorted(tables)
