@@ -16,6 +16,7 @@ from gongzhi.elections import selectors, services
 from gongzhi.elections import tally as law
 from gongzhi.elections.models import Ballot, CandidateStatus, RollEntry
 from gongzhi.elections.tests.test_elections import police, run_to_notice  # noqa: F401 - fixture
+from gongzhi.notifications.models import Notification
 from gongzhi.places import services as places
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +132,16 @@ def test_election_progress_equals_the_naive_recount(world, client_for, make_owne
     assert [c.as_dict() for c in live.candidates] == [c.as_dict() for c in expected.candidates]
     vote = services.vote_close(vote=vote, acting_user=world.users["community_worker"], note="测试")
     assert vote.result == expected.as_dict()
+    # The owners on the roll were told when the election's voting opened, and now of who was elected.
+    owners = set(services.roll_users(vote).values_list("id", flat=True))
+    opening = Notification.objects.filter(kind="vote_opening")
+    assert set(opening.values_list("user_id", flat=True)) == owners and opening.count() == len(owners)
+    assert "业委会选举投票开始" in opening.first().title and "委员5名" in opening.first().body
+    result = Notification.objects.filter(kind="vote_result")
+    assert set(result.values_list("user_id", flat=True)) == owners and result.count() == len(owners)
+    elected = vote.election.candidates.filter(id__in=vote.result["elected"]).select_related("person")
+    body = result.first().body
+    if elected:
+        assert body.startswith("当选委员：") and all(c.person.name in body for c in elected)
+    else:
+        assert body.startswith("本次投票未选出委员。")
