@@ -453,7 +453,7 @@ def latest_assessments(estates: list[Place]) -> dict[tuple[int, str], Assessment
 
 
 def latest_survey_satisfaction(estates: list[Place]) -> dict[int, dict]:
-    """Satisfaction in the latest closed survey of each estate (two queries)."""
+    """Satisfaction in the latest closed survey of each estate (three queries)."""
     now = timezone.now()
     estate_ids = [e.id for e in estates]
     rows = (
@@ -473,13 +473,25 @@ def latest_survey_satisfaction(estates: list[Place]) -> dict[int, dict]:
         surveys[row["survey_id"]] = None
     for survey in Survey.objects.filter(id__in=list(surveys)).only("id", "title", "closes_at"):
         surveys[survey.id] = survey
+    responses = {
+        (r["estate_id"], r["survey_id"]): r["n"]
+        for r in SurveyResponse.objects.filter(estate_id__in=estate_ids, survey_id__in=list(surveys))
+        .values("estate_id", "survey_id")
+        .annotate(n=Count("id"))
+    }
+    minimum = min_group_size()
     result = {}
     for estate_id, items in by_estate.items():
         row = max(items, key=lambda r: (surveys[r["survey_id"]].closes_at, r["survey_id"]))
+        # A satisfaction rate of fewer households than the minimum group size is neither shown
+        # nor used to flag anyone.
+        suppressed = responses.get((estate_id, row["survey_id"]), 0) < minimum
         result[estate_id] = {
             "survey": surveys[row["survey_id"]],
-            "rate": _rate(row["satisfied"], row["n"]),
+            "rate": None if suppressed else _rate(row["satisfied"], row["n"]),
             "answers": row["n"],
+            "suppressed": suppressed,
+            "suppressed_text": small_group_text(minimum) if suppressed else "",
         }
     return result
 

@@ -120,3 +120,18 @@ def test_the_minimum_group_size_is_a_setting(world, community_survey, settings):
     results = selectors.survey_results(community_survey)
     assert results.small_group_text == "少于10份，不显示"
     assert all(row.suppressed for row in results.estates if row.responses != 0)
+
+
+def test_the_overview_neither_shows_nor_flags_a_small_groups_satisfaction(world, make_survey, client_for):
+    survey = make_survey()
+    answer_on_paper(world, survey, world.flats[0:2], scale=1, single="不满意")
+    close_survey(survey)
+    client = client_for("community_worker")
+    page = client.get("/oversight/").content.decode()
+    assert WITHHELD in page and "小区满意度不达标" not in page
+    # Five households are enough to show the rate and flag the committee.
+    survey = make_survey()
+    answer_on_paper(world, survey, world.flats[0:5], scale=1, single="不满意")
+    close_survey(survey)
+    page = client.get("/oversight/").content.decode()
+    assert "小区满意度不达标" in page and "0.0%" in page

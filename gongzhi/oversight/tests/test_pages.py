@@ -210,7 +210,7 @@ def test_assessor_scores_on_the_page_and_a_score_above_max_is_refused(world, cli
     assert export.status_code == 200 and export.content[:2] == b"PK"
 
 
-def test_dashboard_flags_consequences_with_evidence(world, make_survey, client_for):
+def test_dashboard_flags_consequences_with_evidence(world, make_survey, client_for, no_min_group):
     worker = world.users["community_worker"]
     card = Scorecard.objects.get(family="property_company_stars", status="published")
     assessment = services.assessment_start(
