@@ -8,8 +8,10 @@ import datetime
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from gongzhi.core.errors import DomainError
 from gongzhi.funds import exports, selectors, services
 from gongzhi.funds.models import ContributionSource, Fund, MicroWish
 from gongzhi.open311.auth import API_AUTH
@@ -162,7 +164,7 @@ def revenue_export(request, estate_id: int):
 
     estate = Place.objects.filter(pk=estate_id, kind=PlaceKind.ESTATE).first() if estate_id < 2**63 else None
     if estate is None or not request.user.has_perm("funds.view_published_revenue", estate):
-        raise Http404
+        raise DomainError(_("小区不存在"), status=404)
     return revenue_export_response(request.user, estate)
 
 
@@ -175,9 +177,10 @@ def revenue_export(request, estate_id: int):
 def fund_export(request, fund_id: int):
     from gongzhi.funds.views import fund_export_response
 
-    if fund_id >= 2**63:
-        raise Http404
-    return fund_export_response(request.user, _fund(request, fund_id))
+    found = Fund.objects.select_related("place").filter(pk=fund_id).first() if fund_id < 2**63 else None
+    if found is None or not request.user.has_perm("funds.view_fund", found):
+        raise DomainError(_("基金不存在"), status=404)
+    return fund_export_response(request.user, found)
 
 
 @router.get("/{fund_id}", response={200: FundDetail, 404: Error}, summary="A fund's balance, flows and latest entries")

@@ -163,7 +163,7 @@ def test_fund_export_over_the_api_with_an_app_token(world, fund, ledger, client)
     assert "赵建国" not in every_cell(book)
     for url in (f"/api/v1/funds/{fund.id + 1000}/export.xlsx", f"/api/v1/funds/{HUGE}/export.xlsx"):
         missing = client.get(url, **bearer)
-        assert missing.status_code == 404 and isinstance(missing.json()["detail"], str), url
+        assert missing.status_code == 404 and missing.json()["detail"] == "基金不存在", url
     assert client.get(f"/api/v1/funds/{fund.id}/export.xlsx").status_code == 401
     # The JSON view masks the same names.
     body = client.get(f"/api/v1/funds/{fund.id}", **bearer).json()
@@ -249,4 +249,4 @@ def test_revenue_export_permissions_and_odd_ids(world, published, client_for, cl
     assert book.sheetnames == ["季度公示"]
     for estate_id in (world.other_estate.id, world.buildings[0].id, HUGE):
         refused = client.get(f"/api/v1/funds/revenue/{estate_id}/export.xlsx", **bearer)
-        assert refused.status_code == 404 and isinstance(refused.json()["detail"], str), estate_id
+        assert refused.status_code == 404 and refused.json()["detail"] == "小区不存在", estate_id
