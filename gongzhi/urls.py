@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from gongzhi.api import api
+from gongzhi.cases.phone import cases_endpoint
 from gongzhi.core import views as core_views
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("funds/", include("gongzhi.funds.urls")),
     path("volunteers/", include("gongzhi.volunteers.urls")),
     path("reports/", include("gongzhi.reports.urls")),
+    path("api/v1/cases/", cases_endpoint),  # a phone's report, lean; everything else: the API
     path("api/v1/", api.urls),
     path("privacy/", include("gongzhi.privacy.urls")),
     path("admin/", admin.site.urls),

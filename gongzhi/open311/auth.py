@@ -16,9 +16,11 @@ many requests in a row, so ``use_cached_grants`` keeps them in Django's cache fo
   generation number in the cache, which drops every cached grant at once (for all workers when
   the cache is shared, i.e. Redis; with the per-process memory cache other worker processes
   notice when their copy expires);
-- so the bound is ``GRANTS_SECONDS`` (30 s) in the worst case. The token itself and the user's
-  ``is_active`` are checked on every request: a revoked token or a deactivated account is refused
-  at once, whatever the cache holds.
+- so the bound is ``GRANTS_SECONDS`` (30 s) in the worst case. What a token row says is cached
+  the same way for ``TOKEN_SECONDS`` (10 s, ``gongzhi.open311.services``), and revoking a token
+  bumps the generation too: with a shared cache a revoked token or a deactivated account is
+  refused at once by every worker; with the per-process cache, by the worker that made the change
+  at once and by the others within 10 s. Production runs with Redis (``REDIS_URL``).
 """
 
 from django.core.cache import cache
@@ -28,7 +30,7 @@ from ninja.security import HttpBearer, django_auth
 
 from gongzhi.accounts import access
 from gongzhi.open311.models import digest
-from gongzhi.open311.services import user_for_token
+from gongzhi.open311.services import TOKEN_SECONDS, user_for_token
 
 GRANTS_SECONDS = 30
 GENERATION_KEY = "gongzhi:grants:generation"
@@ -74,24 +76,41 @@ def use_session_grants(request) -> None:
 def connect_grant_invalidation() -> None:
     """Every model the grants are computed from drops the cached grants when it changes."""
     from gongzhi.accounts.models import Appointment, Ownership, Person, Residence, User
+    from gongzhi.open311.models import AppToken
     from gongzhi.orgs.models import Organization, ServiceContract
     from gongzhi.places.models import Grid, Place
 
-    for model in (Appointment, Ownership, Residence, User, Person, Organization, ServiceContract, Place, Grid):
+    sources = (Appointment, Ownership, Residence, User, Person, Organization, ServiceContract, Place, Grid, AppToken)
+    for model in sources:
         for name, signal in (("save", post_save), ("delete", post_delete)):
             signal.connect(forget_all_grants, sender=model, dispatch_uid=f"grants.{name}.{model.__name__}")
     for m2m in (Organization.covered_places.through, Grid.buildings.through):
         m2m_changed.connect(forget_all_grants, sender=m2m, dispatch_uid=f"grants.m2m.{m2m.__name__}")
 
 
+def token_user(secret: str):
+    """The active user an app token belongs to, with their grants, or None: one cache entry per
+    token (valid for ``TOKEN_SECONDS`` within the day, dropped with the grants generation), so a
+    phone's request reads no row and computes nothing."""
+    hashed = digest(secret)
+    key = f"gongzhi:token-auth:{grants_generation()}:{timezone.localdate():%Y%m%d}:{hashed}"
+    user = cache.get(key)
+    if user is None:
+        user = user_for_token(secret)
+        if user is None:
+            return None
+        use_cached_grants(user, f"t:{hashed}")
+        cache.set(key, user, TOKEN_SECONDS)
+    return user
+
+
 class AppTokenAuth(HttpBearer):
     openapi_scheme = "bearer"
 
     def authenticate(self, request, token):
-        user = user_for_token(token)
+        user = token_user(token)
         if user is None:
             return None
-        use_cached_grants(user, f"t:{digest(token)}")
         # The rest of the request (permissions, services) sees the token's user as signed in.
         request.user = user
         return user

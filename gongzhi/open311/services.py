@@ -100,29 +100,43 @@ def app_token_revoke(*, acting_user, token_id: int) -> AppToken:
 
 
 USER_SECONDS = 30
+# How long a worker trusts what it read of a token. Revoking a token (or deactivating its account)
+# drops every cached token at once where the cache is shared (REDIS_URL, as in production); with
+# the per-process memory cache, the other worker processes notice within this many seconds.
+TOKEN_SECONDS = 10
 
 
 def user_for_token(secret: str):
     """The active user an app token belongs to, or None.
 
-    The token row is read on every request (a revoked token, or a deactivated account, is refused
-    at once) with a narrow query; the user with their person comes from the cache for up to
-    ``USER_SECONDS``, dropped at once when a user, person, post or place is saved (the grants
-    generation, see ``gongzhi.open311.auth``)."""
+    A phone sends its token with every request, so what the token row says (its id, its user and
+    when it was last used) is kept in the cache for ``TOKEN_SECONDS``, like the user with their
+    person for ``USER_SECONDS``; both are dropped at once when a token, user, person, post or place
+    is saved (the grants generation, see ``gongzhi.open311.auth``)."""
+    from django.core.cache import cache
+
+    from gongzhi.open311.auth import grants_generation
+
     if not secret:
         return None
-    row = (
-        AppToken.objects.filter(token_digest=digest(secret), revoked_at__isnull=True, user__is_active=True)
-        .order_by()
-        .values_list("id", "user_id", "last_used_at")
-        .first()
-    )
+    hashed = digest(secret)
+    key = f"gongzhi:token:{grants_generation()}:{hashed}"
+    row = cache.get(key)
     if row is None:
-        return None
+        row = (
+            AppToken.objects.filter(token_digest=hashed, revoked_at__isnull=True, user__is_active=True)
+            .order_by()
+            .values_list("id", "user_id", "last_used_at")
+            .first()
+        )
+        if row is None:
+            return None
+        cache.set(key, row, TOKEN_SECONDS)
     token_id, user_id, last_used_at = row
     now = timezone.now()
     if last_used_at is None or now - last_used_at > TOUCH_EVERY:
         AppToken.objects.filter(pk=token_id).update(last_used_at=now)
+        cache.set(key, (token_id, user_id, now), TOKEN_SECONDS)
     return _user(user_id)
 
 

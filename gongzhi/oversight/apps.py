@@ -19,4 +19,8 @@ class OversightConfig(AppConfig):
 def _case_changed(sender, case, event, **kwargs) -> None:
     from gongzhi.oversight.services import ledger_sync_from_case
 
+    if event is not None and event.kind == "created":
+        # A case just taken in has no ledger item yet (an inspection opens the item after the
+        # case); a case created already dispatched also records a "dispatched" event, synced below.
+        return
     ledger_sync_from_case(case)

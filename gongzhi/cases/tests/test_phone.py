@@ -1,0 +1,57 @@
+"""The lean view in front of ``POST /api/v1/cases/`` answers exactly as the API operation does,
+and hands it everything else."""
+
+import json
+import re
+
+from gongzhi.cases.models import Case
+from gongzhi.open311 import services as tokens
+
+API = "/api/v1/cases/"
+
+
+def _token(world, persona="resident"):
+    _token, secret = tokens.app_token_issue(acting_user=world.users[persona], name="手机")
+    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+
+def _post(client, body, **headers):
+    return client.post(API, json.dumps(body), content_type="application/json", **headers)
+
+
+def test_a_phone_report_and_a_browser_report_get_the_same_answer(world, client, client_for):
+    body = {"estate": world.estate.pk, "description": "楼道灯不亮", "category": "repair"}
+    by_phone = _post(client, body, **_token(world))
+    by_browser = _post(client_for("resident"), body)  # a session: the API operation itself
+    assert by_phone.status_code == by_browser.status_code == 201
+    phone, browser = by_phone.json(), by_browser.json()
+    assert set(phone) == set(browser) == {"id", "number", "state", "state_label", "created_at", "url"}
+    assert by_phone["Content-Type"] == by_browser["Content-Type"]
+    assert phone["state"] == browser["state"] == "received" and phone["state_label"] == browser["state_label"]
+    # The same time format (e.g. 2026-11-22T21:30:27.123Z or with an offset) from both.
+    shape = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?(Z|[+-]\d\d:\d\d)$")
+    assert shape.match(phone["created_at"]) and shape.match(browser["created_at"])
+    assert phone["url"] == f"{API}{phone['id']}"
+    assert Case.objects.get(pk=phone["id"]).number == phone["number"]
+
+
+def test_refusals_read_the_same_as_the_api_operation(world, client):
+    auth = _token(world)
+    before = Case.objects.count()
+    missing = _post(client, {"estate": world.estate.pk}, **auth)  # schema: handed to the API
+    assert missing.status_code == 422
+    empty = _post(client, {"estate": world.estate.pk, "description": "   "}, **auth)  # the service says no
+    assert empty.status_code == 400 and empty.json()["detail"] == "请描述遇到的问题"
+    elsewhere = _post(client, {"estate": world.other_estate.pk, "description": "路灯坏了"}, **auth)
+    assert elsewhere.status_code == 403 and elsewhere.json()["detail"] == "您不能在该小区反映问题"
+    unknown = _post(client, {"estate": world.estate.pk, "description": "x"}, HTTP_AUTHORIZATION="Bearer nope")
+    assert unknown.status_code == 401
+    assert Case.objects.count() == before
+
+
+def test_listing_still_goes_to_the_api(world, client):
+    auth = _token(world)
+    assert _post(client, {"estate": world.estate.pk, "description": "电梯异响"}, **auth).status_code == 201
+    listing = client.get(API, **auth)
+    assert listing.status_code == 200
+    assert [case["title"] for case in listing.json()["results"]] == ["电梯异响"]
