@@ -500,6 +500,14 @@ def _check_and_write(rows: list[_Row], errors: list[str], *, acting_user, apply:
                 return person
         return same_name[0] if same_name else None
 
+    # Whom this import may update: owners of the flats it names and persons registered in its
+    # communities and estates.
+    owner_ids = {person.pk for owners in owners_of_flat.values() for person in owners}
+    scope_place_ids = {c.id for c in communities} | {e.id for e in estate_of.values()}
+
+    def may_update(person: Person) -> bool:
+        return person.pk in owner_ids or person.registered_at_id in scope_place_ids
+
     # Row by row, against the database and the earlier rows of the file.
     first_line_of_flat: dict[tuple, _Row] = {}
     owner_lines: dict[tuple, int] = {}
@@ -539,7 +547,15 @@ def _check_and_write(rows: list[_Row], errors: list[str], *, acting_user, apply:
             problems.extend(_mask_problems(row, person))
         if person is not None:
             registered_by_line[row.line] = person
-            problems.extend(_person_updates(row, person, updates[person.pk]))
+            if may_update(person):
+                problems.extend(_person_updates(row, person, updates[person.pk]))
+            elif person.name != row.owner_name:
+                # Someone registered elsewhere (not an owner here, not registered in these
+                # communities) is recognised but not changed by this import.
+                problems.append(
+                    _("身份证号已登记为“%(name)s”，与业主姓名“%(owner)s”不一致")
+                    % {"name": person.name, "owner": row.owner_name}
+                )
         if row.id_number:
             in_file = file_person_by_id.get(row.id_number)
             if in_file is not None and in_file.owner_name != row.owner_name:

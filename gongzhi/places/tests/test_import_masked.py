@@ -163,3 +163,22 @@ def test_an_import_with_a_masked_value_through_the_page(world, client_for, workb
     )
     assert f"第{line}行：手机号“139****9998”是打码的" in page.content.decode()
     assert snapshot() == before
+
+
+def test_a_person_registered_elsewhere_is_not_changed_by_this_import(world, workbook):
+    """An ID number registered for someone of another community links the flat to them, but a
+    different name is refused as before, and their phone is left alone."""
+    from gongzhi.accounts import services as people
+
+    outsider = people.person_create(
+        name="周六", phone="13955550006", id_number="11010519491231002X", registered_at=world.other_community
+    )
+    row = ["阳光社区", "檀悦小区", "5号楼", "501", 90, "", "", "周陆", "13955550009", "11010519491231002X"]
+    before = snapshot()
+    report = run(world, workbook([row]))
+    assert report.errors == ["第2行：身份证号已登记为“周六”，与业主姓名“周陆”不一致"]
+    assert snapshot() == before
+    report = run(world, workbook([[*row[:7], "周六", *row[8:]]]))
+    assert report.ok and report.persons_updated == 0 and report.ownerships_created == 1
+    outsider.refresh_from_db()
+    assert outsider.phone == "13955550006"
