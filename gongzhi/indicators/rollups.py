@@ -424,6 +424,15 @@ def _split(period: Period) -> tuple[list[tuple], tuple | None]:
     return days, (first_full, last_full)
 
 
+def _estates_under(scope: PlaceScope) -> Q:
+    """Roll-up rows of the estates at or under the places, as a filter on the estate ids (a
+    subquery): the planner walks the roll-up index estate by estate instead of reading the whole
+    city's rows of the period and joining each to its place to test the path."""
+    from gongzhi.places.models import Place, PlaceKind
+
+    return Q(estate_id__in=Place.objects.filter(scope.q("path"), kind=PlaceKind.ESTATE).values("id"))
+
+
 def _sums_by_estate(places, period: Period) -> tuple[PlaceScope, list[dict]]:
     """Summed counts per estate: whole months from the month totals, the days at either end from
     the day table — at most estates × (months + 60) rows, whatever the number of cases."""
@@ -438,14 +447,14 @@ def _sums_by_estate(places, period: Period) -> tuple[PlaceScope, list[dict]]:
             for start, end in days:
                 day_q |= Q(day__gte=start, day__lt=end)
             rows += list(
-                CaseDay.objects.filter(scope.q("estate__path"), day_q)
+                CaseDay.objects.filter(_estates_under(scope), day_q)
                 .values("estate_id", "estate__path")
                 .annotate(**sums)
             )
         if months:
             rows += list(
                 CaseMonthBreakdown.objects.filter(
-                    scope.q("estate__path"), dimension=Dimension.TOTAL, month__gte=months[0], month__lt=months[1]
+                    _estates_under(scope), dimension=Dimension.TOTAL, month__gte=months[0], month__lt=months[1]
                 )
                 .values("estate_id", "estate__path")
                 .annotate(**sums)
@@ -506,9 +515,18 @@ def figures_from_sums(sums: dict) -> dict[str, Figure]:
     return figures
 
 
+def _figures_by_place(places, period: Period) -> dict[int, dict[str, Figure]]:
+    """Every case figure of each place, computed once per dashboard for the six indicators."""
+
+    def compute():
+        return {place_id: figures_from_sums(sums) for place_id, sums in place_sums(places, period).items()}
+
+    return shared(("casefigures", tuple(sorted(place.id for place in places)), period), compute)
+
+
 def _fast(key: str):
     def compute_many(places, period: Period) -> dict[int, Figure]:
-        return {place_id: figures_from_sums(sums)[key] for place_id, sums in place_sums(places, period).items()}
+        return {place_id: figures[key] for place_id, figures in _figures_by_place(places, period).items()}
 
     compute_many.__name__ = f"fast_{key.replace('.', '_')}"
     return compute_many
@@ -542,7 +560,7 @@ def monthly(place, first_month: datetime.date, months: int) -> list[tuple[dateti
         end = (end + datetime.timedelta(days=32)).replace(day=1)
     rows = (
         CaseMonthBreakdown.objects.filter(
-            scope.q("estate__path"), dimension=Dimension.TOTAL, month__gte=first_month, month__lt=end
+            _estates_under(scope), dimension=Dimension.TOTAL, month__gte=first_month, month__lt=end
         )
         .values("month")
         .annotate(**{name: Sum(name) for name in COUNTS})
@@ -567,7 +585,7 @@ def breakdown(place, period: Period, dimension: str) -> list[tuple[int, dict[str
     scope = PlaceScope([place])
     rows = (
         CaseMonthBreakdown.objects.filter(
-            scope.q("estate__path"), dimension=dimension, month__gte=_month(period.start), month__lt=period.end
+            _estates_under(scope), dimension=dimension, month__gte=_month(period.start), month__lt=period.end
         )
         .values("key")
         .annotate(**{name: Sum(name) for name in COUNTS})
