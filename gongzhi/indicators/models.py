@@ -106,8 +106,9 @@ class StoredFigure(models.Model):
     place = models.ForeignKey("places.Place", on_delete=models.CASCADE, related_name="+", verbose_name=_("地点"))
     start = models.DateField(_("开始日期"))
     end = models.DateField(_("结束日期（不含）"))
-    # value / numerator / denominator: integers as JSON numbers, decimals as strings (exact).
-    figure = models.JSONField(_("数值"))
+    # [value, numerator, denominator] as JSON text: integers as numbers, decimals as {"d": "12.3"}
+    # (exact). Text, not a JSON column: many figures repeat ("[0, null, null]") and are decoded once.
+    figure = models.TextField(_("数值"))
     version = models.BigIntegerField(_("来源版本"))
     definition = models.CharField(_("定义指纹"), max_length=16)  # the code and settings it was computed by
     computed_on = models.DateField(_("计算日期"))

@@ -27,6 +27,7 @@ shown stale.
 """
 
 import datetime
+import functools
 import hashlib
 import inspect
 import json
@@ -297,12 +298,15 @@ def _decode_number(number):
     return number
 
 
-def encode(figure: Figure) -> list:
-    return [_encode_number(figure.value), _encode_number(figure.numerator), _encode_number(figure.denominator)]
+def encode(figure: Figure) -> str:
+    numbers = [_encode_number(figure.value), _encode_number(figure.numerator), _encode_number(figure.denominator)]
+    return json.dumps(numbers, separators=(",", ":"))
 
 
-def decode(data) -> Figure:
-    value, numerator, denominator = (_decode_number(item) for item in data)
+@functools.lru_cache(maxsize=4096)
+def decode(text: str) -> Figure:
+    """The figure stored as ``text`` (remembered: figures are immutable and often repeat)."""
+    value, numerator, denominator = (_decode_number(item) for item in json.loads(text))
     return Figure(value, numerator, denominator)
 
 
@@ -329,11 +333,24 @@ def lookup(requests, stats: dict | None = None) -> dict[tuple[Period, str], dict
         for period, chosen, places in requests:
             ids = tuple(sorted({place.id for place in places}))
             place_lists[ids] = list(places)
+            rolled_up = []
             for indicator in chosen:
                 if enabled() and stored(indicator):
                     wanted[ids].append((period, indicator))
+                elif rollups.enabled() and indicator.key in rollups.FAST:
+                    rolled_up.append(indicator)
                 else:
                     result[(period, indicator.key)] = rollups.compute_many(indicator, list(places), period)
+            if rolled_up:
+                # The case figures: each place's sums once, every case figure from them.
+                by_place = {
+                    place_id: rollups.figures_from_sums(sums)
+                    for place_id, sums in rollups.place_sums(list(places), period).items()
+                }
+                for indicator in rolled_up:
+                    result[(period, indicator.key)] = {
+                        place_id: figures[indicator.key] for place_id, figures in by_place.items()
+                    }
         if not wanted:
             return result
         counters = versions()
@@ -348,6 +365,7 @@ def lookup(requests, stats: dict | None = None) -> dict[tuple[Period, str], dict
                     period,
                     version_of(indicator, counters),
                     fingerprint(indicator),
+                    min(period.last_day, today),  # computed on or after this day: see _is_current
                 )
                 for period, indicator in items
             }
@@ -358,8 +376,8 @@ def lookup(requests, stats: dict | None = None) -> dict[tuple[Period, str], dict
                 wish = expected.get((start, end, key))
                 if wish is None:
                     continue
-                period, current, code = wish
-                if version == current and definition == code and _is_current(computed_on, period, today):
+                period, current, code, since = wish
+                if version == current and definition == code and computed_on >= since:
                     found[(period, key)][place_id] = decode(figure)
         fresh_rows = []
         now = timezone.now()

@@ -194,12 +194,13 @@ def test_the_job_stores_past_months_once_and_prunes_odd_periods(world):
         ("delete from meetings_attendance where id = 1", ["meetings_attendance"]),
         ('TRUNCATE "meetings_meeting", "sessions", "places_place";', ["meetings_meeting", "places_place"]),
         (
-            "WITH made AS (INSERT INTO cases_case (n) SELECT 1 RETURNING id) INSERT INTO x SELECT id FROM made",
-            ["cases_case"],
+            "WITH made AS (INSERT INTO meetings_attendance (n) SELECT 1 RETURNING id) INSERT INTO x SELECT id FROM made",
+            ["meetings_attendance"],
         ),
         ('SELECT * FROM "meetings_meeting"', []),
         ('UPDATE "django_session" SET "expire_date" = %s', []),
         ('INSERT INTO "cases_caseevent" ("kind") VALUES (%s)', []),
+        ('UPDATE "cases_case" SET "state" = %s', []),  # the case ledger is not counted (store.LIVE)
     ],
 )
 def test_writes_are_recognised_by_table(sql, tables):
