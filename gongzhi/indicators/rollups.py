@@ -475,10 +475,25 @@ def place_sums(places, period: Period) -> dict[int, dict]:
     return result
 
 
-def _satisfaction(sums: dict) -> Figure:
-    from gongzhi.cases.indicators import _weighted_rate, rating_weights
+_WEIGHTS: dict = {}
 
-    weights = rating_weights()
+
+def _weights() -> tuple[dict, dict]:
+    """The rating weights and the rate weights, parsed once for as long as the settings stay the
+    same (a dashboard turns a few hundred sums into figures)."""
+    from gongzhi.cases.indicators import rate_weights, rating_weights
+
+    options = settings.GONGZHI
+    key = (repr(options.get("CASE_RATING_WEIGHTS")), repr(options.get("CASE_RATE_WEIGHTS")))
+    if _WEIGHTS.get("key") != key:
+        _WEIGHTS.update(key=key, value=(rating_weights(), rate_weights()))
+    return _WEIGHTS["value"]
+
+
+def _satisfaction(sums: dict) -> Figure:
+    from gongzhi.cases.indicators import _weighted_rate
+
+    weights = _weights()[0]
     numerator = sum(
         (weights.get(name, Decimal(0)) * sums[name] for name in ("satisfied", "basically_satisfied", "dissatisfied")),
         Decimal(0),
@@ -487,8 +502,6 @@ def _satisfaction(sums: dict) -> Figure:
 
 
 def figures_from_sums(sums: dict) -> dict[str, Figure]:
-    from gongzhi.cases.indicators import rate_weights
-
     figures = {
         "cases.received": Figure.count(sums["received"]),
         "cases.response_rate": Figure.rate(sums["responded"], sums["dispatched"]),
@@ -496,7 +509,7 @@ def figures_from_sums(sums: dict) -> dict[str, Figure]:
         "cases.satisfaction_rate": _satisfaction(sums),
         "cases.on_time_rate": Figure.rate(sums["on_time"], sums["resolved"]),
     }
-    weights = rate_weights()
+    weights = _weights()[1]
     total = weight_sum = Decimal(0)
     for key, name in (
         ("response", "cases.response_rate"),
