@@ -131,12 +131,15 @@ FINAL_STATES = (CaseState.CLOSED, CaseState.REJECTED, CaseState.MERGED)
 
 class Case(models.Model):
     number = models.CharField(_("编号"), max_length=20, unique=True, editable=False)
+    # Indexed by case_estate_state and case_estate_created (estate first), not on its own: every
+    # index is written on each report.
     estate = models.ForeignKey(
         Place,
         on_delete=models.PROTECT,
         related_name="cases",
         verbose_name=_("小区"),
         limit_choices_to={"kind": "estate"},
+        db_index=False,
     )
     building = models.ForeignKey(
         Place,
@@ -158,13 +161,14 @@ class Case(models.Model):
     channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices, default=Channel.APP)
     state = models.CharField(_("状态"), max_length=16, choices=CaseState.choices, default=CaseState.RECEIVED)
     urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
-    responsible = models.ForeignKey(
+    responsible = models.ForeignKey(  # indexed by case_responsible_queue (responsible first)
         Organization,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="cases",
         verbose_name=_("责任方"),
+        db_index=False,
     )
     deadline = models.DateTimeField(_("办理时限"), null=True, blank=True)
     # A deadline extension asked for by the responsible party and not yet decided.
@@ -258,7 +262,9 @@ class CaseEventQuerySet(models.QuerySet):
 class CaseEvent(models.Model):
     """One step of a case. Written once, never changed or deleted."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("诉求"))
+    case = models.ForeignKey(  # indexed by caseevent_case_kind (case first)
+        Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("诉求"), db_index=False
+    )
     kind = models.CharField(_("事件"), max_length=24, choices=EventKind.choices)
     at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(

@@ -35,7 +35,6 @@ from gongzhi.cases.models import (
 from gongzhi.cases.photos import clean_photos
 from gongzhi.cases.signals import case_changed
 from gongzhi.core.errors import DomainError
-from gongzhi.core.models import AuditEntry
 from gongzhi.core.services import audit_record
 from gongzhi.orgs.models import Organization, OrgKind
 from gongzhi.orgs.services import current_company
@@ -133,9 +132,8 @@ def _record(
             size_bytes=photo.size_bytes,
             uploaded_by=event.actor,
         )
-    audit_record(
-        acting_user=acting_user, action=f"case.{kind}", target=case.number, detail={"case": case.pk, "event": event.pk}
-    )
+    # The event is the step's audit record (who, when, what, from which state to which); the audit
+    # log holds the sensitive actions around cases, such as revealing a caller's phone number.
     _after_commit(case, event)
     return event
 
@@ -546,8 +544,8 @@ def _insert_sql(obj, **expressions) -> tuple[str, list[str], list[str], list]:
     return table, columns, values, params
 
 
-# How the creation event and the audit row are filled from the new case row ``c`` (and the event
-# row ``e``). Every column must be named: a column added to either model fails here, loudly.
+# How the creation event is filled from the new case row ``c``. Every column must be named: a column
+# added to the model fails here, loudly.
 _CREATED_EVENT = {
     "case": "c.id",
     "kind": f"'{EventKind.CREATED.value}'",
@@ -563,13 +561,6 @@ _CREATED_EVENT = {
     "solved": "NULL",
     "data": "'{}'::jsonb",
 }
-_CREATED_AUDIT = {
-    "at": "statement_timestamp()",
-    "actor": "c.created_by_id",
-    "action": f"'case.{EventKind.CREATED.value}'",
-    "target": "c.number",
-    "detail": "jsonb_build_object('case', c.id, 'event', e.id)",
-}
 
 
 @functools.cache
@@ -582,17 +573,16 @@ def _created_tail() -> str:
 
     # Names from the models and fixed expressions: no value from a request is part of the text.
     return (
-        f" e AS ({insert(CaseEvent, _CREATED_EVENT, 'c')} RETURNING id),"  # noqa: S608
-        f" a AS ({insert(AuditEntry, _CREATED_AUDIT, 'c, e')} RETURNING id)"
-        " SELECT c.id, c.number, e.id FROM c, e, a"
+        f" e AS ({insert(CaseEvent, _CREATED_EVENT, 'c')} RETURNING id)"  # noqa: S608
+        " SELECT c.id, c.number, e.id FROM c, e"
     )
 
 
 def _write_created(case: Case, acting_user) -> None:
-    """Write a new case, its creation event and the audit row in one statement (PostgreSQL).
+    """Write a new case and its creation event in one statement (PostgreSQL).
 
     The number is drawn from the sequence inside the statement; a statement is atomic on its own,
-    so a report costs one round trip to the database instead of six (begin, number, three inserts,
+    so a report costs one round trip to the database instead of five (begin, number, two inserts,
     commit). The rows are those the ORM path writes (``test_query_budget.py`` compares them)."""
     # The sequence's name is a constant; the day's prefix is a parameter.
     number = (
