@@ -16,7 +16,10 @@ Run: .venv/bin/python bench/cases_load.py [--cases 1000000] [--estates 300] [--d
      same concurrency (floor: ≥ 40 %);
    - p50/p95 latency of a staff queue page, a case page and an estate board (floor: queue and case
      pages p95 < 100 ms), each also as a ratio to the bare view at the same concurrency;
-   - the number of queries of the estate board for a busy estate and an empty one (must be equal).
+   - the number of queries of the estate board for a busy estate and an empty one (must be equal);
+   - per request, the CPU time of the server's workers ("cpu ms"), of the PostgreSQL backends of the
+     benchmark's database ("db ms") and of the load generator ("load ms"): on a machine where they
+     share the cores, their sum bounds the throughput.
 4. Stops the server by its PID.
 """
 
@@ -443,6 +446,28 @@ def server_cpu_seconds(master_pid: int) -> float:
     return total / ticks
 
 
+def database_cpu_seconds() -> float:
+    """CPU time used so far by the PostgreSQL backends serving the benchmark's database (they run
+    on this machine too, so a request's cost includes them); 0 on SQLite."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return 0.0
+    marker = f" {urllib.parse.urlparse(url).path.lstrip('/')} ".encode()
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker not in (entry / "cmdline").read_bytes().replace(b"\0", b" "):
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 # --- load generator ------------------------------------------------------------------------------------
 
 
@@ -491,6 +516,8 @@ def _client_process(port, requests, threads, seconds, queue):
 
 def load(port, requests, *, processes, threads, seconds, server_pid=None) -> dict:
     cpu_before = server_cpu_seconds(server_pid) if server_pid else 0.0
+    db_before = database_cpu_seconds()
+    client_before = os.times()
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     started = time.perf_counter()
@@ -510,8 +537,15 @@ def load(port, requests, *, processes, threads, seconds, server_pid=None) -> dic
     if not latencies:
         raise SystemExit(f"no successful request: {sample}")
     cpu = server_cpu_seconds(server_pid) - cpu_before if server_pid else 0.0
+    db_cpu = max(0.0, database_cpu_seconds() - db_before)  # a backend that exits takes its time along
+    client_after = os.times()
+    client_cpu = (client_after.children_user + client_after.children_system) - (
+        client_before.children_user + client_before.children_system
+    )
     return {
         "cpu_ms": cpu * 1000 / (len(latencies) + failed),
+        "db_ms": db_cpu * 1000 / (len(latencies) + failed),
+        "client_ms": client_cpu * 1000 / (len(latencies) + failed),
         "requests": len(latencies),
         "failed": failed,
         "sample_error": sample,
@@ -609,7 +643,7 @@ def main() -> None:
     print(f"gunicorn: {args.workers} sync workers on {HOST}; {busy_cases:,} cases in the busiest board's estate")
     print(
         f"{'':30} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'clients':>7} {'failed':>6} {'cpu ms':>7}"
-        "  ratio to bare view"
+        f" {'db ms':>6} {'load ms':>7}  ratio to bare view"
     )
     for name, f in figures.items():
         base = base_t if "creation" in name else base_l
@@ -622,11 +656,19 @@ def main() -> None:
             ratio = f"p50 ×{f['p50'] / base['p50']:.1f}, p95 ×{f['p95'] / base['p95']:.1f}{cpu_ratio}"
         print(
             f"{name:30} {f['rps']:7.0f} {f['p50']:7.1f} {f['p95']:7.1f} {f['concurrency']:7d} {f['failed']:6d}"
-            f" {f['cpu_ms']:7.2f}  {ratio}"
+            f" {f['cpu_ms']:7.2f} {f['db_ms']:6.2f} {f['client_ms']:7.2f}  {ratio}"
         )
         if f["failed"]:
             print(f"{'':32} first failure: {f['sample_error']}")
     create_ratio = figures["case creation, API + token"]["rps"] / base_t["rps"]
+    create = figures["case creation, API + token"]
+    whole = {name: f["cpu_ms"] + f["db_ms"] + f["client_ms"] for name, f in (("bare", base_t), ("create", create))}
+    print(
+        f"CPU per request, server + database + load generator: bare view {whole['bare']:.2f} ms,"
+        f" case creation {whole['create']:.2f} ms (server {create['cpu_ms']:.2f}, database {create['db_ms']:.2f}):"
+        f" on a machine where they share the cores, creation can reach about {whole['bare'] / whole['create']:.0%}"
+        " of the bare view's req/s"
+    )
     print()
     checks = [
         (f"case creation ≥ 40 % of the bare view's req/s ({create_ratio:.0%})", create_ratio >= 0.40),
