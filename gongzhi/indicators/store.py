@@ -41,6 +41,7 @@ from django.conf import settings
 from django.db import connections
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate, pre_migrate
+from django.test.signals import setting_changed
 from django.utils import timezone
 
 from gongzhi.indicators.registry import REGISTRY, Figure, Indicator, Period
@@ -230,10 +231,16 @@ def connect_signals() -> None:
     """Called from the app's ``ready()``: count writes on every connection (not while migrating,
     when the counter table may not exist yet)."""
     connection_created.connect(_install, dispatch_uid="gongzhi_indicator_versions")
+    setting_changed.connect(_forget_fingerprints, dispatch_uid="gongzhi_indicator_fingerprints")
     pre_migrate.connect(_pause, dispatch_uid="gongzhi_indicator_versions_pause")
     post_migrate.connect(_resume, dispatch_uid="gongzhi_indicator_versions_resume")
     for connection in connections.all(initialized_only=True):
         _install(None, connection)
+
+
+def _forget_fingerprints(sender, setting, **kwargs) -> None:
+    if setting == "GONGZHI":
+        _FINGERPRINTS.clear()
 
 
 def invalidate(tables=None) -> None:
