@@ -347,7 +347,8 @@ def lookup(requests, stats: dict | None = None) -> dict[tuple[Period, str], dict
                 elif rollups.enabled() and indicator.key in rollups.FAST:
                     rolled_up.append(indicator)
                 else:
-                    result[(period, indicator.key)] = rollups.compute_many(indicator, list(places), period)
+                    figures = rollups.compute_many(indicator, list(places), period)
+                    result.setdefault((period, indicator.key), {}).update(figures)
             if rolled_up:
                 # The case figures: each place's sums once, every case figure from them.
                 by_place = {
@@ -355,9 +356,9 @@ def lookup(requests, stats: dict | None = None) -> dict[tuple[Period, str], dict
                     for place_id, sums in rollups.place_sums(list(places), period).items()
                 }
                 for indicator in rolled_up:
-                    result[(period, indicator.key)] = {
-                        place_id: figures[indicator.key] for place_id, figures in by_place.items()
-                    }
+                    result.setdefault((period, indicator.key), {}).update(
+                        {place_id: figures[indicator.key] for place_id, figures in by_place.items()}
+                    )
         if not wanted:
             return result
         counters = versions()
@@ -411,7 +412,10 @@ def lookup(requests, stats: dict | None = None) -> dict[tuple[Period, str], dict
                                 computed_at=now,
                             )
                         )
-                result[(period, indicator.key)] = {place.id: have[place.id] for place in place_lists[ids]}
+                # The same indicator and period may be asked for several lists of places.
+                result.setdefault((period, indicator.key), {}).update(
+                    {place.id: have[place.id] for place in place_lists[ids]}
+                )
     if fresh_rows:
         _save(fresh_rows)
     if stats is not None:

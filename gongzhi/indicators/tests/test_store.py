@@ -205,3 +205,12 @@ def test_the_job_stores_past_months_once_and_prunes_odd_periods(world):
 )
 def test_writes_are_recognised_by_table(sql, tables):
     assert sorted(store._written_tables(sql)) == sorted(tables)
+
+
+def test_the_same_figure_for_two_lists_of_places(world):
+    chosen = [indicator for indicator in _stored_indicators() if indicator.area == "meetings"][:2]
+    cases = [indicator for indicator in indicators("cases")][:1]
+    first, second = [world.estate], [world.community, world.other_estate]
+    found = store.lookup([(PERIODS[0], chosen + cases, first), (PERIODS[0], chosen + cases, second)])
+    for indicator in chosen + cases:
+        assert set(found[(PERIODS[0], indicator.key)]) == {p.id for p in first + second}
