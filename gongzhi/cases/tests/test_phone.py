@@ -57,3 +57,17 @@ def test_listing_still_goes_to_the_api(world, client):
     listing = client.get(API, **auth)
     assert listing.status_code == 200
     assert [case["title"] for case in listing.json()["results"]] == ["电梯异响"]
+
+
+def test_a_body_the_schema_refuses_is_explained_field_by_field(world, client):
+    auth = _token(world)
+    before = Case.objects.count()
+    response = _post(client, {"estate": "东区", "latitude": "north"}, **auth)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["detail"].startswith("请求内容不正确：")
+    assert "estate：应为整数" in body["errors"] and "description：必填" in body["errors"]
+    assert "latitude：应为数字" in body["errors"]
+    broken = client.post(API, "{not json", content_type="application/json", **auth)
+    assert broken.status_code == 400 and broken.json()["detail"] == "请求内容无法解析：请发送有效的 JSON 或表单"
+    assert Case.objects.count() == before
