@@ -73,7 +73,7 @@ class ParticipantOut(Schema):
     hours: str
 
 
-class EventOut(Schema):
+class ServiceEventOut(Schema):
     id: int
     team_id: int
     team: str
@@ -87,7 +87,7 @@ class EventOut(Schema):
     total_hours: str
 
 
-class EventDetail(EventOut):
+class EventDetail(ServiceEventOut):
     i_took_part: bool
     participants: list[ParticipantOut] = Field(description="仅对该小区工作人员列出")
 
@@ -375,7 +375,9 @@ def team_update(request, team_id: int, payload: TeamPatch):
 # --- events, participants and hours ---------------------------------------------------------------
 
 
-@router.get("/events", response={200: list[EventOut], **ERRORS}, summary="Recent service events the user may see")
+@router.get(
+    "/events", response={200: list[ServiceEventOut], **ERRORS}, summary="Recent service events the user may see"
+)
 def event_list(request, estate_id: int | None = None, limit: int = 50):
     if not 1 <= limit <= 200:
         raise DomainError(_("每页条数须在1到200之间"))
