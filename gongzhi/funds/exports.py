@@ -14,43 +14,13 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Font
 
+from gongzhi.core.excel import BORDER, WRAP, titled_sheet
 from gongzhi.funds.models import ZERO, FundEntryKind, RevenueEntry
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-THIN = Side(style="thin", color="000000")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
-WRAP = Alignment(wrap_text=True, vertical="center")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 YUAN = "#,##0.00"
-
-
-def _sheet(sheet, title: str, subtitle: str, headers: list[tuple[str, int]]) -> None:
-    last = get_column_letter(len(headers))
-    sheet.merge_cells(f"A1:{last}1")
-    sheet["A1"] = title
-    sheet["A1"].font = Font(size=16, bold=True)
-    sheet["A1"].alignment = CENTER
-    sheet.row_dimensions[1].height = 30
-    sheet.merge_cells(f"A2:{last}2")
-    sheet["A2"] = subtitle
-    sheet["A2"].alignment = Alignment(horizontal="right")
-    for column, (header, width) in enumerate(headers, start=1):
-        cell = sheet.cell(row=3, column=column, value=header)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = CENTER
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "A4"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "3:3"
 
 
 def _row(sheet, row: int, values: list, *, bold: bool = False) -> None:
@@ -81,7 +51,7 @@ def fund_workbook(fund, summary: dict, entries, *, shows_contributors: bool) -> 
     workbook = Workbook()
     ledger = workbook.active
     ledger.title = _("收支明细")
-    _sheet(
+    titled_sheet(
         ledger,
         _("%(fund)s收支明细账") % {"fund": fund.name},
         _subtitle(fund.place.name),
@@ -130,7 +100,7 @@ def fund_workbook(fund, summary: dict, entries, *, shows_contributors: bool) -> 
     _row(ledger, row, [_("合计"), "", "", "", "", "", "", total_amount, total_co, balance, "", ""], bold=True)
 
     grants = workbook.create_sheet(_("资助项目"))
-    _sheet(
+    titled_sheet(
         grants,
         _("%(fund)s资助项目") % {"fund": fund.name},
         _subtitle(fund.place.name),
@@ -172,7 +142,7 @@ def fund_workbook(fund, summary: dict, entries, *, shows_contributors: bool) -> 
         row += 1
 
     totals = workbook.create_sheet(_("汇总"))
-    _sheet(
+    titled_sheet(
         totals, _("%(fund)s汇总") % {"fund": fund.name}, _subtitle(fund.place.name), [(_("项目"), 24), (_("金额"), 18)]
     )
     lines = [(_("余额（元）"), summary["balance"]), (_("累计筹集（元）"), summary["raised"])]
@@ -203,7 +173,7 @@ def revenue_workbook(estate, quarters, entries: list[RevenueEntry] | None) -> by
     workbook = Workbook()
     published = workbook.active
     published.title = _("季度公示")
-    _sheet(
+    titled_sheet(
         published,
         _("%(estate)s公共收益季度公示") % {"estate": estate.name},
         _subtitle(estate.name),
@@ -241,7 +211,7 @@ def revenue_workbook(estate, quarters, entries: list[RevenueEntry] | None) -> by
         row += 1
     if entries is not None:
         ledger = workbook.create_sheet(_("收支明细"))
-        _sheet(
+        titled_sheet(
             ledger,
             _("%(estate)s公共收益收支明细") % {"estate": estate.name},
             _subtitle(estate.name),

@@ -8,44 +8,18 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from gongzhi.core.excel import BORDER, HEADER_FILL, WRAP, titled_sheet
 from gongzhi.oversight.models import LedgerState
-
-THIN = Side(style="thin", color="000000")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
-WRAP = Alignment(wrap_text=True, vertical="center")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 def _sheet(title: str, subtitle: str, headers: list[tuple[str, int]]):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    last = get_column_letter(len(headers))
-    sheet.merge_cells(f"A1:{last}1")
-    sheet["A1"] = title
-    sheet["A1"].font = Font(size=16, bold=True)
-    sheet["A1"].alignment = CENTER
-    sheet.row_dimensions[1].height = 30
-    sheet.merge_cells(f"A2:{last}2")
-    sheet["A2"] = subtitle
-    sheet["A2"].alignment = Alignment(horizontal="right")
-    for column, (header, width) in enumerate(headers, start=1):
-        cell = sheet.cell(row=3, column=column, value=header)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.border = BORDER
-        cell.alignment = CENTER
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    sheet.freeze_panes = "A4"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = "3:3"
+    titled_sheet(sheet, title, subtitle, headers)
     return workbook, sheet
 
 
