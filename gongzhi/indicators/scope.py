@@ -55,7 +55,11 @@ _SHARED: ContextVar[dict | None] = ContextVar("gongzhi_indicator_facts", default
 def shared_facts() -> Iterator[None]:
     """Within this block, facts several indicators read (the estates under the places, the
     branches covering them, committee members…) are queried once and shared. A dashboard computes
-    all its figures inside one block; outside, every call queries afresh."""
+    all its figures inside one block; outside, every call queries afresh. A block inside another
+    shares the outer one's facts (a dashboard page's cards, tables, trend and analysis)."""
+    if _SHARED.get() is not None:
+        yield
+        return
     token = _SHARED.set({})
     try:
         yield

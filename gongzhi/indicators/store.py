@@ -335,27 +335,31 @@ def lookup(requests, stats: dict | None = None) -> dict[tuple[Period, str], dict
 
     result: dict[tuple[Period, str], dict[int, Figure]] = {}
     wanted: dict[tuple[int, ...], list[tuple[Period, Indicator]]] = defaultdict(list)
+    rolled_up: dict[tuple[int, ...], dict[Period, list[Indicator]]] = defaultdict(dict)
     place_lists: dict[tuple[int, ...], list] = {}
     with shared_facts():
         for period, chosen, places in requests:
             ids = tuple(sorted({place.id for place in places}))
             place_lists[ids] = list(places)
-            rolled_up = []
             for indicator in chosen:
                 if enabled() and stored(indicator):
                     wanted[ids].append((period, indicator))
                 elif rollups.enabled() and indicator.key in rollups.FAST:
-                    rolled_up.append(indicator)
+                    rolled_up[ids].setdefault(period, []).append(indicator)
                 else:
                     figures = rollups.compute_many(indicator, list(places), period)
                     result.setdefault((period, indicator.key), {}).update(figures)
-            if rolled_up:
-                # The case figures: each place's sums once, every case figure from them.
-                by_place = {
-                    place_id: rollups.figures_from_sums(sums)
-                    for place_id, sums in rollups.place_sums(list(places), period).items()
-                }
-                for indicator in rolled_up:
+        for ids, by_period in rolled_up.items():
+            # The case figures: each place's sums once per period, every case figure from them;
+            # several periods of the same places (a trend) summed together.
+            if len(by_period) == 1:
+                period = next(iter(by_period))
+                sums = {period: rollups.place_sums(place_lists[ids], period)}
+            else:
+                sums = rollups.sums_by_period(place_lists[ids], list(by_period))
+            for period, rolled in by_period.items():
+                by_place = {place_id: rollups.figures_from_sums(counts) for place_id, counts in sums[period].items()}
+                for indicator in rolled:
                     result.setdefault((period, indicator.key), {}).update(
                         {place_id: figures[indicator.key] for place_id, figures in by_place.items()}
                     )

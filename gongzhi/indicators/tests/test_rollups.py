@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from gongzhi.cases.models import Case, CaseEvent, EventKind
-from gongzhi.indicators import rollups
+from gongzhi.indicators import rollups, store
 from gongzhi.indicators.models import CaseDay, CaseMonthBreakdown
 from gongzhi.indicators.registry import REGISTRY, Period, indicators
 from gongzhi.indicators.tests.casefixture import random_cases
@@ -92,6 +92,26 @@ def test_breakdown_and_trend_add_up_to_the_total(world):
     trend = rollups.monthly(world.subdistrict, datetime.date(2025, 1, 1), 7)
     assert by_category == by_party == total == sum(f["cases.received"].value for _m, f in trend)
     assert Case.objects.count() == 120
+
+
+def test_several_periods_at_once_equal_each_period_alone(world):
+    """A trend's months (and odd periods) summed in two queries give what each period's own sums
+    give, for one place and for many."""
+    random_cases([world.estate, world.third_estate, world.other_estate], count=150, seed=19)
+    rollups.refresh()
+    months = [Period.month(2025, month) for month in range(1, 13)]
+    running = Period(datetime.date(2025, 6, 1), datetime.date(2025, 6, 18))
+    periods = [*PERIODS, *months, running]
+    places = _places(world)
+    for chosen in (places, [world.subdistrict], [world.estate]):
+        with CaptureQueriesContext(connection) as queries:
+            together = rollups.sums_by_period(chosen, periods)
+        assert len(queries) <= 2
+        for period in periods:
+            assert together[period] == rollups.place_sums(chosen, period), (period, len(chosen))
+    trend = {p: REGISTRY["cases.on_time_rate"].compute_many([world.community], p) for p in [*months, running]}
+    found = store.lookup([(p, [REGISTRY["cases.on_time_rate"]], [world.community]) for p in [*months, running]])
+    assert {p: found[(p, "cases.on_time_rate")] for p in trend} == trend
 
 
 def test_fast_path_query_count_does_not_grow_with_cases(world):
