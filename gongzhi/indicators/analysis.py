@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.urls import reverse
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
-from gongzhi.indicators import rollups
+from gongzhi.indicators import rendering, rollups
 from gongzhi.indicators.models import Dimension
 from gongzhi.indicators.registry import Figure, Period
-from gongzhi.indicators.scope import contract_current_q
+from gongzhi.indicators.scope import contract_current_q, places_below
 from gongzhi.places.models import Place, PlaceKind
 
 LINE_KEYS = (
@@ -26,15 +25,18 @@ LINE_KEYS = (
 RATE_KEYS = ("cases.response_rate", "cases.resolution_rate", "cases.satisfaction_rate", "cases.on_time_rate")
 
 
-def case_list_url(period: Period, *, estate: int | None = None, category: int | None = None, tab="all") -> str:
+def case_list_url(
+    period: Period, *, estate: int | None = None, category: int | None = None, tab="all", base: str = ""
+) -> str:
     """The case list (queue) filtered to the cases behind a figure; the list itself shows only
-    the cases the user may see."""
+    the cases the user may see. ``base``: the list's address, when already known (a page with a
+    link per estate reverses it once)."""
     query = {"tab": tab, "date_from": period.start.isoformat(), "date_to": period.last_day.isoformat()}
     if estate:
         query["estate"] = estate
     if category:
         query["category"] = category
-    return f"{reverse('cases:queue')}?{urlencode(query)}"
+    return f"{base or reverse('cases:queue')}?{urlencode(query)}"
 
 
 @dataclass
@@ -59,8 +61,8 @@ class Line:
                 text = "—"
             else:
                 text = f"{figure.value}%" if key.endswith("_rate") else str(figure.value)
-            cells.append((text,))
-        return format_html_join("", "<td>{}</td>", cells)
+            cells.append((text, None))
+        return rendering.cells_html(cells)
 
 
 @dataclass
@@ -112,6 +114,7 @@ def analyse(place: Place, period: Period, *, months: int = 12) -> Analysis:
     from gongzhi.orgs.models import Organization, ServiceContract
 
     estate_id = place.id if place.kind == PlaceKind.ESTATE else None
+    queue = reverse("cases:queue")
     first = _months_back(period.last_day, months)
     trend = []
     for month, figures in rollups.monthly(place, first, months):
@@ -121,7 +124,7 @@ def analyse(place: Place, period: Period, *, months: int = 12) -> Analysis:
                 month.strftime("%Y-%m"),
                 figures,
                 {"received": figures["cases.received"].value},
-                case_list_url(month_period, estate=estate_id),
+                case_list_url(month_period, estate=estate_id, base=queue),
             )
         )
 
@@ -129,7 +132,7 @@ def analyse(place: Place, period: Period, *, months: int = 12) -> Analysis:
         result = []
         for key, figures, sums in rollups.breakdown(place, period, dimension):
             label = names.get(key, _("未分类") if dimension == Dimension.CATEGORY else _("未指定"))
-            url = case_list_url(period, estate=estate_id, category=key) if with_link and key else ""
+            url = case_list_url(period, estate=estate_id, category=key, base=queue) if with_link and key else ""
             result.append(Line(label, figures, sums, url))
         return result
 
@@ -146,13 +149,13 @@ def analyse(place: Place, period: Period, *, months: int = 12) -> Analysis:
     estate_ranking: list[Line] = []
     company_ranking: list[Line] = []
     if place.kind != PlaceKind.ESTATE:
-        estates = list(Place.objects.within(place).filter(kind=PlaceKind.ESTATE, is_active=True).order_by("path"))
+        estates = [below for below in places_below(place) if below.kind == PlaceKind.ESTATE]
         # With the place itself: the same rows the place's own case cards read (one query).
         sums = rollups.place_sums([place, *estates], period)
         for estate in estates:
             figures = rollups.figures_from_sums(sums[estate.id])
             estate_ranking.append(
-                Line(estate.name, figures, sums[estate.id], case_list_url(period, estate=estate.id), estate)
+                Line(estate.name, figures, sums[estate.id], case_list_url(period, estate=estate.id, base=queue), estate)
             )
         estate_ranking.sort(key=_rank_key)
         day = period.last_day

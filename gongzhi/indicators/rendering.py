@@ -9,6 +9,7 @@ tables' headings) is built once per language and remembered; per render only the
 and names are put in, each escaped by ``format_html``.
 """
 
+import functools
 from collections.abc import Callable, Iterable
 
 from django.urls import get_script_prefix, reverse
@@ -33,8 +34,25 @@ def _static(key: tuple, build: Callable[[], SafeString]) -> SafeString:
 
 
 def _join(parts: Iterable) -> SafeString:
-    """Pieces already escaped (``SafeString``), joined."""
-    return format_html_join("", "{}", ((part,) for part in parts))
+    """Pieces already escaped (``SafeString``), joined (one ``format_html`` for them all)."""
+    parts = list(parts)
+    if not parts:
+        return SafeString("")
+    return format_html("{}" * len(parts), *parts)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cell(text: str, title: str | None) -> SafeString:
+    """One table cell; the same few texts ("—", "是", "50.0%", "3/5"…) recur thousands of times on
+    a page, so each is escaped once."""
+    if title is None:
+        return format_html("<td>{}</td>", text)
+    return format_html('<td title="{}">{}</td>', title, text)
+
+
+def cells_html(cells: Iterable[tuple[str, str | None]]) -> SafeString:
+    """(text, title) pairs as <td>s."""
+    return _join(_cell(text, title) for text, title in cells)
 
 
 # --- Cards ------------------------------------------------------------------------------------------

@@ -503,7 +503,9 @@ def sums_by_period(places, periods) -> dict[Period, dict[int, dict]]:
     group = ("estate_id", "estate__path") if per_estate else ()
     sums = {name: Sum(name) for name in COUNTS}
     month_rows, day_rows = [], []
-    if months:
+    if months and not per_estate:
+        month_rows = _month_totals(scope, months)
+    elif months:
         month_rows = list(
             CaseMonthBreakdown.objects.filter(_estates_under(scope), dimension=Dimension.TOTAL, month__in=months)
             .values("month", *group)
@@ -626,25 +628,29 @@ def compute_many(indicator, places, period: Period) -> dict[int, Figure]:
     return indicator.compute_many(places, period)
 
 
+def _month_totals(scope: PlaceScope, months: list[datetime.date]) -> list[dict]:
+    """The month totals of every estate under the scope, summed per month (one query; shared
+    within a block, so a dashboard's analysis trend and its case area's trend read them once)."""
+
+    def query():
+        return list(
+            CaseMonthBreakdown.objects.filter(_estates_under(scope), dimension=Dimension.TOTAL, month__in=months)
+            .values("month")
+            .annotate(**{name: Sum(name) for name in COUNTS})
+        )
+
+    return shared(("month_totals", scope.key, tuple(months)), query)
+
+
 def monthly(place, first_month: datetime.date, months: int) -> list[tuple[datetime.date, dict[str, Figure]]]:
     """The case figures of ``place`` for ``months`` months from ``first_month`` (one query)."""
     scope = PlaceScope([place])
     end = first_month
     for _i in range(months):
         end = (end + datetime.timedelta(days=32)).replace(day=1)
-    rows = (
-        CaseMonthBreakdown.objects.filter(
-            _estates_under(scope), dimension=Dimension.TOTAL, month__gte=first_month, month__lt=end
-        )
-        .values("month")
-        .annotate(**{name: Sum(name) for name in COUNTS})
-    )
     by_month = {}
-    for row in rows:
-        month = row["month"]
-        if isinstance(month, datetime.datetime):
-            month = month.date()
-        by_month[month] = {name: row[name] or 0 for name in COUNTS}
+    for row in _month_totals(scope, _months_of(first_month, end)):
+        by_month[_as_date(row["month"])] = {name: row[name] or 0 for name in COUNTS}
     result = []
     month = first_month
     while month < end:

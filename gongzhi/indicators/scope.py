@@ -78,6 +78,23 @@ def shared(key: tuple, compute: Callable):
     return memo[key]
 
 
+def places_below(place) -> list:
+    """The active communities and estates under ``place`` (not itself), each with its parent, in
+    path order (one query; shared within a block: the dashboard's tables and its rankings)."""
+    from gongzhi.places.models import Place, PlaceKind
+
+    def query():
+        return list(
+            Place.objects.within(place)
+            .filter(kind__in=(PlaceKind.COMMUNITY, PlaceKind.ESTATE), is_active=True)
+            .exclude(pk=place.pk)
+            .select_related("parent")
+            .order_by("path")
+        )
+
+    return shared(("below", place.pk, place.path), query)
+
+
 def _ids_of_path(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 

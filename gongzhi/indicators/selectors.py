@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts import access
 from gongzhi.accounts.posts import Capability
 from gongzhi.core.errors import DomainError
-from gongzhi.indicators import rollups, store
+from gongzhi.indicators import rendering, rollups, store
 from gongzhi.indicators.registry import Figure, Indicator, Period, area_label, indicators
+from gongzhi.indicators.scope import places_below
 from gongzhi.places.models import Place, PlaceKind
 
 DASHBOARD_KINDS = (PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT, PlaceKind.COMMUNITY, PlaceKind.ESTATE)
@@ -118,7 +118,7 @@ class Row:
         """The row's figure cells as <td>s, built in one go: a subdistrict's table has thousands
         of cells and per-cell template lookups would dominate the page's render time."""
         yes, no = _("是"), _("否")
-        return format_html_join("", '<td title="{}">{}</td>', ((c.ratio, c.cell_text(yes, no)) for c in self.cells))
+        return rendering.cells_html((c.cell_text(yes, no), c.ratio) for c in self.cells)
 
 
 @dataclass
@@ -188,13 +188,7 @@ def dashboard(place: Place, period: Period, *, table_area: str = "structure", br
     estates: list[Place] = []
     communities: list[Place] = []
     if breakdown and place.kind != PlaceKind.ESTATE:
-        below = list(
-            Place.objects.within(place)
-            .filter(kind__in=(PlaceKind.COMMUNITY, PlaceKind.ESTATE), is_active=True)
-            .exclude(pk=place.pk)
-            .select_related("parent")
-            .order_by("path")
-        )
+        below = places_below(place)
         estates = [p for p in below if p.kind == PlaceKind.ESTATE]
         communities = [p for p in below if p.kind == PlaceKind.COMMUNITY] if place.kind != PlaceKind.COMMUNITY else []
     columns = [i for i in chosen if i.area == table_area and i.applies_to(PlaceKind.ESTATE)]
