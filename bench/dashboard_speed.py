@@ -4,6 +4,8 @@ Run:
 
     .venv/bin/python bench/dashboard_speed.py
     .venv/bin/python bench/dashboard_speed.py --cases 20000 --multiples 1,4,16 --renders 20
+    # measure the dashboards again on the database already built (no build):
+    .venv/bin/python bench/dashboard_speed.py --measure-only
 
 The database (``--database``, default ``gz_dash`` on the local PostgreSQL; ``DATABASE_URL`` wins if
 set) is dropped, created and migrated. It then builds one subdistrict of ``--communities`` (10)
@@ -18,8 +20,9 @@ multiple, and the case roll-ups rebuilt.
 For each size it prints, for the subdistrict dashboard (100 estates in its table) and a community
 dashboard (10 estates), p50 / p95 over ``--renders`` renders (Django test client, full middleware
 and templates, as the subdistrict administrator, period = the year 2025, each area's table and
-trend in turn) and the queries per render; the first ("cold") render after records changed; and
-the same dashboards with the stored figures switched off (every indicator computed live).
+trend in turn), the queries, the CPU time and the time waiting for the database per render; the
+first ("cold") render after records changed; and the same dashboards with the stored figures
+switched off (every indicator computed live).
 """
 
 import argparse
@@ -311,24 +314,78 @@ def render(client, url):
         elapsed, cpu = (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
     assert response.status_code == 200, (url, response.status_code)
     CPU.append(cpu)
+    SQL.append(sum(float(query["time"]) for query in queries.captured_queries) * 1000)
     return elapsed, len(queries)
 
 
 CPU: list[float] = []  # this process's CPU time per render (ms): what the render costs without the
 # time spent waiting for a core on a shared machine (the database's own time is not in it)
+SQL: list[float] = []  # time spent waiting for the database per render (ms)
 
 
 def measure(client, urls, renders):
-    """p50 / p95 over ``renders`` renders cycling through the urls; the queries of each."""
+    """p50 / p95 over ``renders`` renders cycling through the urls; the queries of each; the
+    medians of the CPU time and of the time waiting for the database."""
     times, counts = [], set()
     for url in urls:
         render(client, url)  # warm: the area's figures stored once
     CPU.clear()
+    SQL.clear()
     for n in range(renders):
         elapsed, queries = render(client, urls[n % len(urls)])
         times.append(elapsed)
         counts.add(queries)
-    return statistics.median(times), percentile(times, 0.95), f"{min(counts)}–{max(counts)}", statistics.median(CPU)
+    return (
+        statistics.median(times),
+        percentile(times, 0.95),
+        f"{min(counts)}–{max(counts)}",
+        statistics.median(CPU),
+        statistics.median(SQL),
+    )
+
+
+AREAS = ["structure", "cases", "meetings", "evaluation", "elections", "money", "works", "volunteers"]
+
+
+def urls_of(place):
+    return [f"/dashboard/?place={place.id}&date=2025-12-31&area={area}" for area in AREAS]
+
+
+def measure_only(args) -> None:
+    """The dashboards measured again on the database as built (e.g. after a change of code)."""
+    url = os.environ.get("DATABASE_URL") or f"postgres://postgres@127.0.0.1:5432/{args.database}"
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+
+    from gongzhi.accounts.models import User
+    from gongzhi.places.models import Place
+
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client()
+    client.force_login(User.objects.get(username="bench_admin"))
+    subdistrict = Place.objects.filter(kind="subdistrict").order_by("id").first()
+    community = Place.objects.filter(kind="community", parent=subdistrict).order_by("id").first()
+    estates = Place.objects.within(subdistrict).filter(kind="estate").count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM cases_case")
+        cases = cursor.fetchone()[0]
+    print(f"measuring on {args.database}: subdistrict of {estates} estates, {cases:,} cases")
+    before = os.getloadavg()
+    sub = measure(client, urls_of(subdistrict), args.renders)
+    com = measure(client, urls_of(community), args.renders)
+    after = os.getloadavg()
+    for name, figures in (("subdistrict", sub), ("community", com)):
+        print(
+            f"{name:>11}: p50 {figures[0]:.0f} ms, p95 {figures[1]:.0f} ms; per render (medians) CPU "
+            f"{figures[3]:.0f} ms, waiting for SQL {figures[4]:.0f} ms; queries {figures[2]}"
+        )
+    print(f"load average {before[0]:.1f}/{before[1]:.1f} → {after[0]:.1f}/{after[1]:.1f}")
 
 
 def main():
@@ -339,7 +396,13 @@ def main():
     parser.add_argument("--cases", type=int, default=20000)
     parser.add_argument("--multiples", default="1,4,16")
     parser.add_argument("--renders", type=int, default=24)
+    parser.add_argument(
+        "--measure-only", action="store_true", help="measure the dashboards on the database as it is (no build)"
+    )
     args = parser.parse_args()
+    if args.measure_only:
+        measure_only(args)
+        return
     setup(args.database)
 
     from django.conf import settings
@@ -362,10 +425,7 @@ def main():
     client = Client()
     client.force_login(admin)
     community = next(iter(built.communities.values()))
-    areas = ["structure", "cases", "meetings", "evaluation", "elections", "money", "works", "volunteers"]
-
-    def urls(place):
-        return [f"/dashboard/?place={place.id}&date=2025-12-31&area={area}" for area in areas]
+    urls = urls_of
 
     started = time.perf_counter()
     computed = store.precompute(timezone.now().replace(year=2026, month=1, day=15), months=12)
@@ -396,6 +456,11 @@ def main():
         print(
             f"{total:>8} | {sub[0]:>6.0f}ms {sub[1]:>5.0f}ms {sub[3]:>5.0f}ms {sub[2]:>8} {cold:>5.0f}ms | "
             f"{com[0]:>6.0f}ms {com[1]:>5.0f}ms {com[3]:>5.0f}ms {com[2]:>8} | {live[0]:>10.0f}ms {live[2]:>8}",
+            flush=True,
+        )
+        print(
+            f"  waiting for SQL per render (median): subdistrict {sub[4]:.0f} ms, community {com[4]:.0f} ms; "
+            f"load average {os.getloadavg()[0]:.1f}",
             flush=True,
         )
     print(f"load average: {os.getloadavg()[0]:.1f}")

@@ -128,22 +128,24 @@ def analyse(place: Place, period: Period, *, months: int = 12) -> Analysis:
             )
         )
 
-    def lines(dimension, names, with_link):
-        result = []
-        for key, figures, sums in rollups.breakdown(place, period, dimension):
-            label = names.get(key, _("未分类") if dimension == Dimension.CATEGORY else _("未指定"))
-            url = case_list_url(period, estate=estate_id, category=key, base=queue) if with_link and key else ""
-            result.append(Line(label, figures, sums, url))
-        return result
-
+    parts = rollups.breakdowns(place, period, (Dimension.CATEGORY, Dimension.RESPONSIBLE))
     categories = dict(Category.objects.values_list("id", "name"))
-    breakdown_parties = rollups.breakdown(place, period, Dimension.RESPONSIBLE)
+    by_category = [
+        Line(
+            categories.get(key, _("未分类")),
+            figures,
+            sums,
+            case_list_url(period, estate=estate_id, category=key, base=queue) if key else "",
+        )
+        for key, figures, sums in parts[Dimension.CATEGORY]
+    ]
     party_names = dict(
-        Organization.objects.filter(id__in=[key for key, _f, _s in breakdown_parties if key]).values_list("id", "name")
+        Organization.objects.filter(id__in=[key for key, _f, _s in parts[Dimension.RESPONSIBLE] if key]).values_list(
+            "id", "name"
+        )
     )
-    by_category = lines(Dimension.CATEGORY, categories, True)
     by_responsible = [
-        Line(party_names.get(key, _("未指定")), figures, sums) for key, figures, sums in breakdown_parties
+        Line(party_names.get(key, _("未指定")), figures, sums) for key, figures, sums in parts[Dimension.RESPONSIBLE]
     ]
 
     estate_ranking: list[Line] = []
