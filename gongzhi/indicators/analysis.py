@@ -154,10 +154,12 @@ def analyse(place: Place, period: Period, *, months: int = 12) -> Analysis:
         estates = [below for below in places_below(place) if below.kind == PlaceKind.ESTATE]
         # With the place itself: the same rows the place's own case cards read (one query).
         sums = rollups.place_sums([place, *estates], period)
+        # The estates' links differ only in the estate: the period's address once, the id added.
+        of_period = case_list_url(period, base=queue)
         for estate in estates:
             figures = rollups.figures_from_sums(sums[estate.id])
             estate_ranking.append(
-                Line(estate.name, figures, sums[estate.id], case_list_url(period, estate=estate.id, base=queue), estate)
+                Line(estate.name, figures, sums[estate.id], f"{of_period}&estate={int(estate.id)}", estate)
             )
         estate_ranking.sort(key=_rank_key)
         day = period.last_day

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeData, SafeString
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
@@ -34,11 +34,13 @@ def _static(key: tuple, build: Callable[[], SafeString]) -> SafeString:
 
 
 def _join(parts: Iterable) -> SafeString:
-    """Pieces already escaped (``SafeString``), joined (one ``format_html`` for them all)."""
+    """Pieces already escaped by ``format_html`` (each a ``SafeString``), joined. A piece that is
+    not is refused, neither escaped nor trusted: the join adds no text of its own."""
     parts = list(parts)
-    if not parts:
-        return SafeString("")
-    return format_html("{}" * len(parts), *parts)
+    for part in parts:
+        if not isinstance(part, SafeData):
+            raise TypeError(f"not escaped: {part!r:.40}")
+    return SafeString("".join(parts))
 
 
 @functools.lru_cache(maxsize=8192)

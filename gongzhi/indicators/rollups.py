@@ -553,36 +553,32 @@ def _weights() -> tuple[dict, dict]:
     return _WEIGHTS["value"]
 
 
-def _satisfaction(sums: dict) -> Figure:
-    from gongzhi.cases.indicators import _weighted_rate
-
-    weights = _weights()[0]
-    numerator = sum(
-        (weights.get(name, Decimal(0)) * sums[name] for name in ("satisfied", "basically_satisfied", "dissatisfied")),
-        Decimal(0),
-    )
-    return _weighted_rate(numerator, sums["reviewed"])
+_RATINGS = ("satisfied", "basically_satisfied", "dissatisfied")
+_RATES = (
+    ("response", "cases.response_rate"),
+    ("resolution", "cases.resolution_rate"),
+    ("satisfaction", "cases.satisfaction_rate"),
+)
 
 
 def figures_from_sums(sums: dict) -> dict[str, Figure]:
+    from gongzhi.cases.indicators import _weighted_rate
+
+    rating_weights, rate_weights = _weights()
+    satisfaction = sum((rating_weights.get(name, Decimal(0)) * sums[name] for name in _RATINGS), Decimal(0))
     figures = {
         "cases.received": Figure.count(sums["received"]),
         "cases.response_rate": Figure.rate(sums["responded"], sums["dispatched"]),
         "cases.resolution_rate": Figure.rate(sums["solved"], sums["reviewed"]),
-        "cases.satisfaction_rate": _satisfaction(sums),
+        "cases.satisfaction_rate": _weighted_rate(satisfaction, sums["reviewed"]),
         "cases.on_time_rate": Figure.rate(sums["on_time"], sums["resolved"]),
     }
-    weights = _weights()[1]
     total = weight_sum = Decimal(0)
-    for key, name in (
-        ("response", "cases.response_rate"),
-        ("resolution", "cases.resolution_rate"),
-        ("satisfaction", "cases.satisfaction_rate"),
-    ):
+    for key, name in _RATES:
         value = figures[name].value
-        if value is not None and weights.get(key):
-            total += weights[key] * Decimal(value)
-            weight_sum += weights[key]
+        if value is not None and rate_weights.get(key):
+            total += rate_weights[key] * Decimal(value)
+            weight_sum += rate_weights[key]
     figures["cases.composite_score"] = (
         Figure((total / weight_sum).quantize(Decimal("0.1"), ROUND_HALF_UP), total, weight_sum)
         if weight_sum
