@@ -10,7 +10,7 @@ and names are put in, each escaped by ``format_html``.
 """
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html, format_html_join
@@ -20,17 +20,13 @@ from django.utils.translation import gettext as _
 
 from gongzhi.indicators.registry import Indicator
 
-_STATIC: dict[tuple, SafeString] = {}
+_STATIC: dict[tuple[str, str], dict] = {}
 
 
-def _static(key: tuple, build: Callable[[], SafeString]) -> SafeString:
-    """``build()``, remembered per language (and URL prefix): text that only the code and the
-    translations decide."""
-    full = (get_language(), get_script_prefix(), *key)
-    found = _STATIC.get(full)
-    if found is None:
-        found = _STATIC[full] = build()
-    return found
+def _fixed() -> dict:
+    """Text that only the code and the translations decide, remembered per language (and URL
+    prefix): look it up once per table or list of cards, not per item."""
+    return _STATIC.setdefault((get_language(), get_script_prefix()), {})
 
 
 def _join(parts: Iterable) -> SafeString:
@@ -60,8 +56,10 @@ def cells_html(cells: Iterable[tuple[str, str | None]]) -> SafeString:
 # --- Cards ------------------------------------------------------------------------------------------
 
 
-def _card_head(indicator: Indicator) -> SafeString:
-    return format_html(
+def _card_parts(indicator: Indicator) -> tuple[SafeString, SafeString, SafeString]:
+    """The card's fixed parts: the head (label, the definition's button), the unit, the tail (the
+    definition: formula, unit, source)."""
+    head = format_html(
         '<div class="col"><div class="card h-100 indicator-card" data-indicator="{key}">'
         '<div class="card-body py-2"><div class="d-flex justify-content-between align-items-start gap-2">'
         '<h3 class="h6 mb-1">{label}</h3>'
@@ -72,11 +70,9 @@ def _card_head(indicator: Indicator) -> SafeString:
         label=indicator.label,
         define=_("定义"),
     )
-
-
-def _card_tail(indicator: Indicator) -> SafeString:
+    unit = format_html('<span class="text-secondary">{}</span>', indicator.unit)
     source = format_html("<dt>{}</dt><dd>{}</dd>", _("出处"), indicator.source) if indicator.source else SafeString("")
-    return format_html(
+    tail = format_html(
         '</div><div class="collapse small mt-2" id="def-{key}"><dl class="mb-0">'
         "<dt>{formula_term}</dt><dd>{formula}</dd><dt>{unit_term}</dt><dd>{unit}</dd>{source}</dl></div>"
         "</div></div></div>",
@@ -87,42 +83,42 @@ def _card_tail(indicator: Indicator) -> SafeString:
         unit=indicator.unit,
         source=source,
     )
-
-
-def _card_parts(indicator: Indicator) -> tuple[SafeString, SafeString, SafeString]:
-    """The card's fixed parts: head, unit, tail (the definition)."""
-    return (
-        _static(("card-head", indicator.key, id(indicator)), lambda: _card_head(indicator)),
-        _static(
-            ("card-unit", indicator.key, id(indicator)),
-            lambda: format_html('<span class="text-secondary">{}</span>', indicator.unit),
-        ),
-        _static(("card-tail", indicator.key, id(indicator)), lambda: _card_tail(indicator)),
-    )
+    return head, unit, tail
 
 
 def cards_html(cards, drill: dict[str, str]) -> SafeString:
     """A section's cards: the figure (a link to the records behind it when there is one), its
     unit or its ratio, and the definition in a collapsed block."""
-    title = _static(("drill-title",), lambda: format_html("{}", _("查看背后的记录")))
+    fixed = _fixed()
+    title = fixed.get("drill-title") or fixed.setdefault("drill-title", format_html("{}", _("查看背后的记录")))
     parts = []
     for card in cards:
         indicator = card.indicator
-        head, unit, tail = _card_parts(indicator)
+        key = ("card", indicator.key, id(indicator))
+        head, unit, tail = fixed.get(key) or fixed.setdefault(key, _card_parts(indicator))
         url = drill.get(indicator.key)
-        if url:
-            value = format_html(
-                '<a class="fs-4 fw-bold figure-value drilldown" href="{}" title="{}">{}</a>', url, title, card.display
-            )
-        else:
-            value = format_html('<span class="fs-4 fw-bold figure-value">{}</span>', card.display)
         if indicator.is_rate:
             extra = format_html('<span class="text-secondary small figure-ratio">{}</span>', card.ratio)
         elif card.figure.value is not None:
             extra = unit
         else:
             extra = ""
-        parts.append(format_html("{}{}{}{}", head, value, extra, tail))
+        if url:
+            parts.append(
+                format_html(
+                    '{}<a class="fs-4 fw-bold figure-value drilldown" href="{}" title="{}">{}</a>{}{}',
+                    head,
+                    url,
+                    title,
+                    card.display,
+                    extra,
+                    tail,
+                )
+            )
+        else:
+            parts.append(
+                format_html('{}<span class="fs-4 fw-bold figure-value">{}</span>{}{}', head, card.display, extra, tail)
+            )
     return _join(parts)
 
 
@@ -132,15 +128,28 @@ def cards_html(cards, drill: dict[str, str]) -> SafeString:
 def place_rows_html(rows, *, day: str, area: str, with_community: bool) -> SafeString:
     """One row per community or estate: its name linking to its own dashboard (same date and
     area), its community when asked for, then its figures."""
+    yes, no = _("是"), _("否")
+    if with_community:
+        return _join(
+            format_html(
+                '<tr><th scope="row"><a href="?place={}&amp;date={}&amp;area={}">{}</a></th><td>{}</td>{}</tr>',
+                row.place.id,
+                day,
+                area,
+                row.place.name,
+                row.place.parent.name,
+                row.cells_html_in(yes, no),
+            )
+            for row in rows
+        )
     return _join(
         format_html(
-            '<tr><th scope="row"><a href="?place={}&amp;date={}&amp;area={}">{}</a></th>{}{}</tr>',
+            '<tr><th scope="row"><a href="?place={}&amp;date={}&amp;area={}">{}</a></th>{}</tr>',
             row.place.id,
             day,
             area,
             row.place.name,
-            format_html("<td>{}</td>", row.place.parent.name) if with_community else "",
-            row.cells_html,
+            row.cells_html_in(yes, no),
         )
         for row in rows
     )
@@ -168,35 +177,47 @@ def _line_heading() -> SafeString:
     )
 
 
+def _line_fixed() -> tuple[SafeString, SafeString, SafeString]:
+    return (
+        _line_heading(),
+        format_html('<th scope="col">{}</th>', _("名次")),
+        format_html("{}", _("查看这些诉求")),
+    )
+
+
 def lines_html(lines, *, heading: str, table_id: str, ranked: bool = False, place_links: bool = False, day: str = ""):
     """A table of the case figures per line (month, category, party, estate, company)."""
-    drill_title = _static(("lines-drill",), lambda: format_html("{}", _("查看这些诉求")))
+    fixed = _fixed()
+    figures_heading, rank_heading, drill_title = fixed.get("lines") or fixed.setdefault("lines", _line_fixed())
     rows = []
     for number, line in enumerate(lines, start=1):
+        rank = _cell(str(number), None) if ranked else ""
         if line.place is not None and place_links:
             label = format_html('<a href="?place={}&amp;date={}">{}</a>', line.place.id, day, line.label)
         else:
             label = line.label
         received = line.sums["received"]
         if line.url:
-            received = format_html('<a href="{}" class="drilldown" title="{}">{}</a>', line.url, drill_title, received)
-        rows.append(
-            format_html(
-                '<tr>{}<th scope="row">{}</th><td>{}</td>{}</tr>',
-                format_html("<td>{}</td>", number) if ranked else "",
+            row = format_html(
+                '<tr>{}<th scope="row">{}</th><td><a href="{}" class="drilldown" title="{}">{}</a></td>{}</tr>',
+                rank,
                 label,
+                line.url,
+                drill_title,
                 received,
                 line.rates_html,
             )
-        )
+        else:
+            row = format_html('<tr>{}<th scope="row">{}</th><td>{}</td>{}</tr>', rank, label, received, line.rates_html)
+        rows.append(row)
     if not rows:
         rows.append(format_html('<tr><td colspan="8" class="text-secondary">{}</td></tr>', _("没有数据")))
     return format_html(
         '<div class="table-responsive"><table class="table table-sm table-striped align-middle small" id="{}">'
         '<thead><tr>{}<th scope="col">{}</th>{}</tr></thead><tbody>{}</tbody></table></div>',
         table_id,
-        _static(("lines-rank",), lambda: format_html('<th scope="col">{}</th>', _("名次"))) if ranked else "",
+        rank_heading if ranked else "",
         heading,
-        _static(("lines-heading",), _line_heading),
+        figures_heading,
         _join(rows),
     )

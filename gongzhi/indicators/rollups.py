@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import OperationalError, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, Subquery, Sum
 from django.utils import timezone
 
 from gongzhi.indicators.models import CaseDay, CaseMonthBreakdown, Dimension, RollupState
@@ -160,8 +160,23 @@ def _watermarks() -> tuple[int, int]:
 
 
 def is_fresh() -> bool:
-    state = RollupState.objects.filter(name=STATE_NAME).values_list("last_event_id", "last_case_id").first()
-    return state is not None and tuple(state) == _watermarks()
+    """Whether the watermark is the newest event and case (one query: the state row with the two
+    highest ids beside it)."""
+    from gongzhi.cases.models import Case, CaseEvent
+
+    state = (
+        RollupState.objects.filter(name=STATE_NAME)
+        .annotate(
+            top_event=Subquery(CaseEvent.objects.order_by("-id").values("id")[:1]),
+            top_case=Subquery(Case.objects.order_by("-id").values("id")[:1]),
+        )
+        .values_list("last_event_id", "last_case_id", "top_event", "top_case")
+        .first()
+    )
+    if state is None:
+        return False
+    last_event, last_case, top_event, top_case = state
+    return (last_event, last_case) == (top_event or 0, top_case or 0)
 
 
 # Above this many new cases and events, PostgreSQL rebuilds the touched buckets set-based (a few

@@ -27,12 +27,11 @@ def dashboard_places(user) -> QuerySet:
 
 
 def place_choices(user, current: Place | None = None) -> list[Place]:
-    """The places offered in the chooser (one query): every place in scope above the estate; the
-    estates too when the user's scope is estates only. Estates of a larger scope are reached from
-    the per-estate table."""
-    places = list(dashboard_places(user).select_related("parent").order_by("path"))
-    above = [place for place in places if place.kind != PlaceKind.ESTATE]
-    chosen = above or places
+    """The places offered in the chooser: every place in scope above the estate; the estates when
+    the user's scope is estates only (a second query). Estates of a larger scope are reached from
+    the per-estate table, and not read here (a city has thousands)."""
+    in_scope = dashboard_places(user).select_related("parent").order_by("path")
+    chosen = list(in_scope.exclude(kind=PlaceKind.ESTATE)) or list(in_scope)
     if current is not None and all(place.id != current.id for place in chosen):
         chosen.append(current)
     return chosen
@@ -117,7 +116,10 @@ class Row:
     def cells_html(self) -> str:
         """The row's figure cells as <td>s, built in one go: a subdistrict's table has thousands
         of cells and per-cell template lookups would dominate the page's render time."""
-        yes, no = _("是"), _("否")
+        return self.cells_html_in(_("是"), _("否"))
+
+    def cells_html_in(self, yes: str, no: str) -> str:
+        """``cells_html`` with the words for yes and no already translated (once per table)."""
         return rendering.cells_html((c.cell_text(yes, no), c.ratio) for c in self.cells)
 
 
@@ -235,7 +237,7 @@ class TrendRow:
 
     @property
     def cells_html(self) -> str:
-        return Row.cells_html.fget(self)
+        return Row.cells_html_in(self, _("是"), _("否"))
 
 
 @dataclass
