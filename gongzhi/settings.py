@@ -283,4 +283,8 @@ GONGZHI = {
     "CASE_RATE_WEIGHTS": {"response": "1", "resolution": "1", "satisfaction": "1"},
     "CASE_PHOTO_MAX_BYTES": env_int("GONGZHI_CASE_PHOTO_MAX_BYTES", 10 * 1024 * 1024),
     "CASE_PHOTO_MAX_COUNT": 6,
+    # A phone's report is written by one statement that PostgreSQL keeps prepared per connection
+    # (parsed and planned once, see docs/case-intake.md). Set to 0 behind a connection pooler in
+    # transaction mode that does not carry prepared statements (PgBouncer before 1.21).
+    "CASE_PREPARED_WRITE": env_int("GONGZHI_CASE_PREPARED_WRITE", 1),
 }

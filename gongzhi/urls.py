@@ -8,6 +8,9 @@ from gongzhi.cases.phone import cases_endpoint
 from gongzhi.core import views as core_views
 
 urlpatterns = [
+    # First: a phone's report, the busiest request, is matched before any other pattern is tried.
+    # It is served lean; everything else at this address goes to the API (gongzhi.cases.phone).
+    path("api/v1/cases/", cases_endpoint),
     path("", core_views.home, name="home"),
     path("healthz", core_views.health, name="health"),
     path("", include("gongzhi.core.urls")),
@@ -26,7 +29,6 @@ urlpatterns = [
     path("funds/", include("gongzhi.funds.urls")),
     path("volunteers/", include("gongzhi.volunteers.urls")),
     path("reports/", include("gongzhi.reports.urls")),
-    path("api/v1/cases/", cases_endpoint),  # a phone's report, lean; everything else: the API
     path("api/v1/", api.urls),
     path("privacy/", include("gongzhi.privacy.urls")),
     path("admin/", admin.site.urls),

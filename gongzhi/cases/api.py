@@ -24,7 +24,7 @@ from gongzhi.cases.models import Case, CaseState, Category, Channel, Rating, Urg
 from gongzhi.core.errors import DomainError
 from gongzhi.core.masking import mask_phone
 from gongzhi.core.ratelimit import check_rate
-from gongzhi.open311.auth import API_AUTH, grants_generation
+from gongzhi.open311.auth import API_AUTH, grants_generation, memo
 from gongzhi.orgs.models import Organization
 from gongzhi.places.models import Place, PlaceKind
 
@@ -256,21 +256,24 @@ def _case(request, case_id: int) -> Case:
 CATEGORY_SECONDS = 60
 
 
-def _category(code_or_id) -> Category | None:
+def _category(code_or_id, generation: int | None = None) -> Category | None:
     """By code or id. Categories change rarely (in the admin): kept a minute in the cache, dropped at
     once when a category is saved (it bumps the generation in the key, see ``CasesConfig``)."""
     if code_or_id in (None, ""):
         return None
-    key = f"gongzhi:category:{grants_generation()}:{code_or_id}"
-    category = cache.get(key)
+    key = f"gongzhi:category:{generation or grants_generation()}:{code_or_id}"
+    category = memo.get(key)
     if category is None:
-        query = Q(code=str(code_or_id))
-        if str(code_or_id).isdecimal():
-            query |= Q(pk=int(code_or_id))
-        category = Category.objects.filter(query).order_by().first()
+        category = cache.get(key)
         if category is None:
-            raise DomainError(_("类别不存在"))
-        cache.set(key, category, CATEGORY_SECONDS)
+            query = Q(code=str(code_or_id))
+            if str(code_or_id).isdecimal():
+                query |= Q(pk=int(code_or_id))
+            category = Category.objects.filter(query).order_by().first()
+            if category is None:
+                raise DomainError(_("类别不存在"))
+            cache.set(key, category, CATEGORY_SECONDS)
+        memo.set(key, category, CATEGORY_SECONDS)
     return category
 
 
@@ -393,15 +396,18 @@ def _is_staff(user) -> bool:
 ESTATE_SECONDS = 60
 
 
-def _estate(estate_id: int) -> Place:
+def _estate(estate_id: int, generation: int | None = None) -> Place:
     """The estate a report is filed in, kept a minute in the cache so a phone's report reads no place
     row. Saving any place drops it at once (the key holds the generation of the cached grants,
     which a saved place bumps; see ``gongzhi.open311.auth``)."""
-    key = f"gongzhi:estate:{grants_generation()}:{estate_id}"
-    estate = cache.get(key)
+    key = f"gongzhi:estate:{generation or grants_generation()}:{estate_id}"
+    estate = memo.get(key)
     if estate is None:
-        estate = _place(estate_id, PlaceKind.ESTATE, _("小区不存在"))
-        cache.set(key, estate, ESTATE_SECONDS)
+        estate = cache.get(key)
+        if estate is None:
+            estate = _place(estate_id, PlaceKind.ESTATE, _("小区不存在"))
+            cache.set(key, estate, ESTATE_SECONDS)
+        memo.set(key, estate, ESTATE_SECONDS)
     return estate
 
 
@@ -410,19 +416,20 @@ def _create(request, payload: ReportIn, photos=()) -> Case:
     if not access.can(user, Capability.VIEW_INTERNAL):
         # Residents: a limit per account, so one phone cannot flood the ledger.
         check_rate(request, "case_report", key=lambda r: f"user:{r.user.pk}")
-    estate = _estate(payload.estate)
+    generation = getattr(request, "gongzhi_generation", None)
+    estate = _estate(payload.estate, generation)
     return services.case_create(
         estate=estate,
         title=payload.title,
         description=payload.description,
         channel=payload.channel,
         acting_user=user,
-        category=_category(payload.category),
+        category=_category(payload.category, generation),
         is_anonymous=payload.is_anonymous,
         responsible=_organization(payload.responsible),
         deadline=payload.deadline,
         urgency=payload.urgency,
-        building=_place(payload.building, PlaceKind.BUILDING, _("楼栋不存在")),
+        building=None if payload.building is None else _place(payload.building, PlaceKind.BUILDING, _("楼栋不存在")),
         latitude=payload.latitude,
         longitude=payload.longitude,
         address=payload.address,

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from gongzhi.api import api, domain_error
 from gongzhi.cases.api import ReportIn, _create, _created
 from gongzhi.core.errors import DomainError
-from gongzhi.open311.auth import token_user
+from gongzhi.open311.auth import grants_generation, token_user
 
 PREFIX = "api/v1/"
 
@@ -37,8 +37,10 @@ def _api_operation():
 def cases_endpoint(request):
     if request.method != "POST" or request.content_type != "application/json":
         return _api_operation()(request)
-    scheme, _space, secret = request.headers.get("Authorization", "").partition(" ")
-    user = token_user(secret) if scheme.lower() == "bearer" and secret else None
+    scheme, _space, secret = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    # The grants generation is read once for the request (the token, the estate, the category).
+    generation = grants_generation()
+    user = token_user(secret, generation) if scheme.lower() == "bearer" and secret else None
     if user is None:
         return _api_operation()(request)
     try:
@@ -46,6 +48,7 @@ def cases_endpoint(request):
     except ValidationError:
         return _api_operation()(request)
     request.user = request.auth = user
+    request.gongzhi_generation = generation
     try:
         case = _create(request, payload)
     except DomainError as error:

@@ -178,14 +178,24 @@ _paused = False
 def _written_tables(sql: str) -> list[str]:
     if not sql or sql.lstrip()[:1] not in "IiUuDdTtRrWw":
         return []
+    # The same statements come back all the time (the ORM's and the services' own): their tables
+    # are read from the text once. Long texts (bulk inserts) are not kept.
+    names = _tables_in(sql) if len(sql) <= 4096 else _tables_in.__wrapped__(sql)
+    tracked = tracked_tables()
+    return [name for name in names if name in tracked]
+
+
+@functools.lru_cache(maxsize=2048)
+def _tables_in(sql: str) -> tuple[str, ...]:
+    """The tables a statement writes to, by its text."""
     match = _WRITE.match(sql)
     if match:
-        return [match.group(1)] if match.group(1) in tracked_tables() else []
+        return (match.group(1),)
     if _WITH.match(sql):  # a data-modifying WITH: every table it writes
-        return sorted({name for name in _WRITE_ANYWHERE.findall(sql) if name in tracked_tables()})
+        return tuple(sorted(set(_WRITE_ANYWHERE.findall(sql))))
     if _TRUNCATE.match(sql):
-        return [name for name in _NAME.findall(sql) if name in tracked_tables()]
-    return []
+        return tuple(_NAME.findall(sql))
+    return ()
 
 
 _ready: bool | None = None  # whether the counter table exists: asked once per process, set by migrate

@@ -23,12 +23,16 @@ many requests in a row, so ``use_cached_grants`` keeps them in Django's cache fo
   at once and by the others within 10 s. Production runs with Redis (``REDIS_URL``).
 """
 
+import copy
+import time
+
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from ninja.security import HttpBearer, django_auth
 
 from gongzhi.accounts import access
+from gongzhi.core.memo import ProcessMemo
 from gongzhi.open311.models import digest
 from gongzhi.open311.services import TOKEN_SECONDS, user_for_token
 
@@ -39,8 +43,10 @@ GENERATION_KEY = "gongzhi:grants:generation"
 def grants_generation() -> int:
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        generation = 1
-        cache.add(GENERATION_KEY, generation, None)
+        # Not 1: a cache emptied (or restarted) must not meet again the keys of its first life,
+        # which workers may still hold in their process memo.
+        cache.add(GENERATION_KEY, time.time_ns() // 1000, None)
+        generation = cache.get(GENERATION_KEY)
     return generation
 
 
@@ -88,20 +94,42 @@ def connect_grant_invalidation() -> None:
         m2m_changed.connect(forget_all_grants, sender=m2m, dispatch_uid=f"grants.m2m.{m2m.__name__}")
 
 
-def token_user(secret: str):
+# What workers read of tokens, estates and categories, kept in the process (see gongzhi.core.memo).
+memo = ProcessMemo()
+
+
+def token_user(secret: str, generation: int | None = None):
     """The active user an app token belongs to, with their grants, or None: one cache entry per
-    token (valid for ``TOKEN_SECONDS`` within the day, dropped with the grants generation), so a
-    phone's request reads no row and computes nothing."""
+    token (valid for ``TOKEN_SECONDS`` within the day, dropped with the grants generation), kept
+    as long in the worker's memory, so a phone's request reads no row and computes nothing.
+
+    Each call gets its own copy of the user (requests set attributes on it)."""
     hashed = digest(secret)
-    key = f"gongzhi:token-auth:{grants_generation()}:{timezone.localdate():%Y%m%d}:{hashed}"
-    user = cache.get(key)
-    if user is None:
-        user = user_for_token(secret)
-        if user is None:
-            return None
-        use_cached_grants(user, f"t:{hashed}")
-        cache.set(key, user, TOKEN_SECONDS)
-    return user
+    generation = generation or grants_generation()
+    key = f"gongzhi:token-auth:{generation}:{timezone.localdate():%Y%m%d}:{hashed}"
+    entry = memo.get(key)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is None:
+            user = user_for_token(secret)
+            if user is None:
+                return None
+            use_cached_grants(user, f"t:{hashed}")
+            entry = (time.time() + TOKEN_SECONDS, user)
+            cache.set(key, entry, TOKEN_SECONDS)
+        # Kept in the process until the cache entry it was read from expires, not longer.
+        memo.set(key, entry, entry[0] - time.time())
+    return _copy(entry[1])
+
+
+def _copy(user):
+    """A copy of a cached user for one request: its own attributes and related-object cache, the
+    same (read-only) grants."""
+    clone = object.__new__(type(user))
+    clone.__dict__ = user.__dict__.copy()
+    clone._state = copy.copy(user._state)
+    clone._state.fields_cache = dict(user._state.fields_cache)
+    return clone
 
 
 class AppTokenAuth(HttpBearer):

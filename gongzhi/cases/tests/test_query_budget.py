@@ -139,3 +139,45 @@ def test_the_one_statement_report_writes_what_the_step_by_step_path_writes(world
         assert events[0].at == case.created_at and events[0].to_state == "received"
         assert events[0].actor == case.created_by and events[0].from_state == "" and events[0].data == {}
     assert response.json()["number"] == fast.number
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+@pytest.mark.parametrize("prepared", [1, 0])
+def test_the_report_statement_is_prepared_once_per_connection(world, client, settings, prepared):
+    """PostgreSQL parses and plans a phone's report once per connection (it is the same statement
+    each time); a deployment behind a pooler that cannot carry prepared statements turns it off."""
+    settings.GONGZHI = {**settings.GONGZHI, "CASE_PREPARED_WRITE": prepared}
+    _token, secret = tokens.app_token_issue(acting_user=world.users["resident"], name="手机")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    numbers = []
+    for text in ("楼道灯不亮", "单元门禁坏了", "电梯按钮失灵"):
+        body = json.dumps({"estate": world.estate.pk, "description": text, "category": "repair"})
+        response = client.post(API, body, content_type="application/json", **auth)
+        assert response.status_code == 201, response.content
+        numbers.append(response.json()["number"])
+    assert len(set(numbers)) == 3
+    assert Case.objects.filter(number__in=numbers).count() == 3
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['WITH c AS (INSERT INTO "cases_case"%'],
+        )
+        assert cursor.fetchone()[0] == prepared
+
+
+def test_a_saved_estate_is_read_again_by_the_next_report(world, client):
+    """The estate and category a report names are kept in the worker's memory between reports, and
+    dropped as soon as either is saved."""
+    _token, secret = tokens.app_token_issue(acting_user=world.users["resident"], name="手机")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    body = json.dumps({"estate": world.estate.pk, "description": "楼道灯不亮", "category": "repair"})
+    assert client.post(API, body, content_type="application/json", **auth).status_code == 201
+    world.estate.name = "改名后的小区"
+    world.estate.save()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(API, body, content_type="application/json", **auth)
+    assert response.status_code == 201
+    assert any("places_place" in q["sql"] for q in queries)  # read again, not the kept copy
+    assert Case.objects.get(pk=response.json()["id"]).estate.name == "改名后的小区"
