@@ -8,6 +8,7 @@ The states and the moves between them live in ``gongzhi.cases.states``; only the
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.orgs.models import Organization, OrgKind
@@ -149,6 +150,7 @@ class Case(models.Model):
         related_name="building_cases",
         verbose_name=_("楼栋"),
         limit_choices_to={"kind": "building"},
+        db_index=False,  # case_building: only the cases that name a building
     )
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
@@ -189,8 +191,15 @@ class Case(models.Model):
     source_kind = models.CharField(_("来源类型"), max_length=40, blank=True)
     source_id = models.PositiveBigIntegerField(_("来源编号"), null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates", verbose_name=_("合并至")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("合并至"),
+        db_index=False,  # case_merged_into: only the merged cases
     )
+    # Read with the case, never searched by (accounts are deactivated, not deleted): not indexed.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -198,6 +207,7 @@ class Case(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("录入人"),
+        db_index=False,
     )
     created_at = models.DateTimeField(_("受理时间"), db_index=True)
     # Denormalized from the events so that queues and boards need no scan of the timeline.
@@ -226,6 +236,10 @@ class Case(models.Model):
             models.Index(fields=["state", "deadline"], name="case_state_deadline"),
             models.Index(fields=["estate", "created_at"], name="case_estate_created"),
             models.Index(fields=["state", "resolved_at"], name="case_state_resolved"),
+            # Partial: most cases name no building and are merged into nothing, and a report with
+            # an empty column then writes no entry (see docs/case-intake.md).
+            models.Index(fields=["building"], name="case_building", condition=Q(building__isnull=False)),
+            models.Index(fields=["merged_into"], name="case_merged_into", condition=Q(merged_into__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -266,7 +280,9 @@ class CaseEvent(models.Model):
         Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("诉求"), db_index=False
     )
     kind = models.CharField(_("事件"), max_length=24, choices=EventKind.choices)
-    at = models.DateTimeField(_("时间"), db_index=True)
+    # Events are read by their case (case, kind), in time order within it; nothing searches the
+    # ledger's events by time alone, so ``at`` is not indexed on its own.
+    at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -277,13 +293,25 @@ class CaseEvent(models.Model):
     )
     # The organization the actor acted for, when it matters (the responsible party's reply).
     actor_organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("操作单位")
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("操作单位"),
+        db_index=False,  # caseevent_actor_organization: only the events that name one
     )
     from_state = models.CharField(_("原状态"), max_length=16, choices=CaseState.choices, blank=True)
     to_state = models.CharField(_("新状态"), max_length=16, choices=CaseState.choices, blank=True)
     note = models.TextField(_("说明"), blank=True)
     responsible = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("责任方")
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("责任方"),
+        db_index=False,  # caseevent_responsible: only dispatches and transfers name one
     )
     deadline = models.DateTimeField(_("时限"), null=True, blank=True)
     rating = models.CharField(_("评价"), max_length=24, choices=Rating.choices, blank=True)
@@ -296,7 +324,15 @@ class CaseEvent(models.Model):
         verbose_name = _("诉求事件")
         verbose_name_plural = _("诉求事件")
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "kind"], name="caseevent_case_kind")]
+        indexes = [
+            models.Index(fields=["case", "kind"], name="caseevent_case_kind"),
+            models.Index(
+                fields=["actor_organization"],
+                name="caseevent_actor_organization",
+                condition=Q(actor_organization__isnull=False),
+            ),
+            models.Index(fields=["responsible"], name="caseevent_responsible", condition=Q(responsible__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
