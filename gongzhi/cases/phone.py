@@ -1,16 +1,25 @@
 """The busiest write of the system, served lean: a phone filing a report with its app token.
 
 ``POST /api/v1/cases/`` is an operation of the JSON API (documented there, with its schema and
-errors). This view sits in front of it at the same address and takes the common case itself — a
-POST of JSON with ``Authorization: Bearer`` — reading the body with the operation's own schema,
-filing through the same ``_create`` and answering with the operation's own response schema and
-error shape. Anything else (a listing, a browser session, a missing or unknown token, a body the
-schema refuses) goes to the API operation unchanged, so that documentation, validation messages
-and authentication failures have one source.
+errors). The common case — a POST of JSON with a known ``Authorization: Bearer`` token — is taken
+here: the body is read with the operation's own schema, the report filed through the same
+``_create`` and the answer given with the operation's own response fields and error shape.
+Anything else (a listing, a browser session, a missing or unknown token, a body the schema
+refuses) goes to the API operation unchanged, so that documentation, validation messages and
+authentication failures have one source.
 
-Why: the API framework's per-request work (routing, authentication callbacks, building and
-validating the response model) costs more than the report itself once the report is one
-statement; see ``bench/cases_load.py``."""
+Two doors lead here:
+
+- ``ReportMiddleware`` answers such a report as soon as the language is chosen. What the
+  middleware after it does — sessions, CSRF, the signed-in user, two-factor, messages, login
+  lockout — is for browsers; a token's request needs none of it. The response headers (security,
+  content policy, frame options, language) are set by the middleware before it, as for every page.
+- ``cases_endpoint``, the address's view, for everything else, and for a deployment that leaves
+  the middleware out.
+
+Why: once the report is one statement, the per-request work of the frameworks around it
+(routing, authentication callbacks, browser middleware, building and validating the response
+model) costs more than the report itself; see ``docs/case-intake.md``."""
 
 import functools
 
@@ -25,6 +34,7 @@ from gongzhi.core.errors import DomainError
 from gongzhi.open311.auth import grants_generation, token_user
 
 PREFIX = "api/v1/"
+PATH = f"/{PREFIX}cases/"
 
 
 @functools.cache
@@ -33,26 +43,56 @@ def _api_operation():
     return URLResolver(RoutePattern(PREFIX), api.urls[0]).resolve(f"{PREFIX}cases/").func
 
 
-@csrf_exempt
-def cases_endpoint(request):
+def report(request):
+    """File the report if it is a POST of JSON with a known token and a body the schema takes;
+    otherwise None (the API operation answers)."""
+    if getattr(request, "_gongzhi_report_tried", False):
+        return None
+    request._gongzhi_report_tried = True
     if request.method != "POST" or request.content_type != "application/json":
-        return _api_operation()(request)
+        return None
     scheme, _space, secret = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() != "bearer" or not secret:
+        return None
     # The grants generation is read once for the request (the token, the estate, the category).
     generation = grants_generation()
-    user = token_user(secret, generation) if scheme.lower() == "bearer" and secret else None
+    user = token_user(secret, generation)
     if user is None:
-        return _api_operation()(request)
+        return None
     try:
         payload = ReportIn.model_validate_json(request.body)
     except ValidationError:
-        return _api_operation()(request)
+        return None
     request.user = request.auth = user
     request.gongzhi_generation = generation
     try:
         case = _create(request, payload)
     except DomainError as error:
         return domain_error(request, error)
+    except OverflowError:  # a number too large for the database: the operation's own answer
+        return None
     # ``_created`` gives exactly the fields of the operation's response schema (CaseCreated; the
     # tests compare both answers), rendered by the API's own renderer.
     return api.create_response(request, _created(case), status=201)
+
+
+@csrf_exempt
+def cases_endpoint(request):
+    response = report(request)
+    return response if response is not None else _api_operation()(request)
+
+
+class ReportMiddleware:
+    """A phone's report, answered before the browser middleware (placed after the language is
+    chosen and the response headers' middleware; see the module's text)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "POST" and request.path_info == PATH:
+            response = report(request)
+            if response is not None:
+                response.headers.setdefault("Content-Length", str(len(response.content)))
+                return response
+        return self.get_response(request)
