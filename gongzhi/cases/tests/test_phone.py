@@ -1,5 +1,5 @@
-"""The lean view in front of ``POST /api/v1/cases/`` answers exactly as the API operation does,
-and hands it everything else."""
+"""The lean path of ``POST /api/v1/cases/`` (a middleware, and the address's view) answers exactly
+as the API operation does, and hands it everything else."""
 
 import json
 import re
@@ -71,3 +71,34 @@ def test_a_body_the_schema_refuses_is_explained_field_by_field(world, client):
     broken = client.post(API, "{not json", content_type="application/json", **auth)
     assert broken.status_code == 400 and broken.json()["detail"] == "请求内容无法解析：请发送有效的 JSON 或表单"
     assert Case.objects.count() == before
+
+
+def test_a_phone_report_carries_the_headers_of_every_answer(world, client, client_for):
+    """Answered before the browser middleware, a phone's report still gets the security and
+    language headers every answer gets, and its messages in the phone's language."""
+    body = {"estate": world.estate.pk, "description": "楼道灯不亮", "category": "repair"}
+    by_phone = _post(client, body, **_token(world))
+    by_browser = _post(client_for("resident"), body)
+    for header in (
+        "Content-Security-Policy",
+        "Permissions-Policy",
+        "X-Content-Type-Options",
+        "X-Frame-Options",
+        "Referrer-Policy",
+        "Content-Language",
+    ):
+        assert by_phone[header] == by_browser[header], header
+    assert "Accept-Language" in by_phone["Vary"]
+    assert int(by_phone["Content-Length"]) == len(by_phone.content)
+    assert "Set-Cookie" not in by_phone.headers  # no session for a token
+    english = _post(client, {**body, "description": " "}, HTTP_ACCEPT_LANGUAGE="en", **_token(world))
+    assert english.status_code == 400 and english["Content-Language"] == "en"
+    assert english.json()["detail"] == "Please describe the problem"
+    created = _post(client, body, HTTP_ACCEPT_LANGUAGE="en", **_token(world))
+    assert created.status_code == 201 and created.json()["state_label"] == "Received"
+
+
+def test_an_unknown_token_is_refused_by_the_api_operation(world, client):
+    refused = _post(client, {"estate": world.estate.pk, "description": "楼道灯不亮"}, HTTP_AUTHORIZATION="Bearer nope")
+    assert refused.status_code == 401
+    assert not Case.objects.exists()
