@@ -192,3 +192,22 @@ def test_the_comparison_table_follows_the_chosen_area(client_for):
     # An unknown area falls back to the structure figures.
     columns = client.get(URL, {"area": "nonsense"}).context["dashboard"].columns
     assert {column.area for column in columns} == {"structure"}
+
+
+def test_names_are_escaped_in_the_tables_built_in_one_go(client, db):
+    """The rows, rankings and cards are built in Python: a place's name is escaped there too."""
+    place = _subdistrict_of(2, '<i class="x">甲')
+    _admin_of(place, "escape_admin")
+    assert client.login(username="escape_admin", password=PASSWORD)
+    for area in ("structure", "cases"):
+        html = client.get(URL, {"place": place.id, "area": area}).content.decode()
+        assert '<i class="x">' not in html
+        assert "&lt;i class=&quot;x&quot;&gt;甲0-0小区" in html  # the estate table and the ranking
+        assert "&lt;i class=&quot;x&quot;&gt;甲0社区" in html  # the community table
+
+
+def test_pieces_that_are_not_escaped_are_refused():
+    from gongzhi.indicators import rendering
+
+    with pytest.raises(TypeError):
+        rendering._join(["<td>plain</td>"])
