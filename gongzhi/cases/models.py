@@ -130,6 +130,18 @@ WORKING_STATES = (CaseState.DISPATCHED, CaseState.SIGNED)
 FINAL_STATES = (CaseState.CLOSED, CaseState.REJECTED, CaseState.MERGED)
 
 
+# The references every report writes to rows that every other report also names — the estate, the
+# category, the reporting person, the account that entered it (and on the event, the account that
+# acted) — carry no foreign-key constraint in the database. Such a constraint makes each report
+# check and lock the row it names (``FOR KEY SHARE``: a write to the estate's or the account's row,
+# shared by all the reports of that estate or account at once), a fifth of the database's work for
+# a report (docs/case-intake.md). What the constraint guards is kept otherwise: the services take
+# the estate, category and accounts from rows they have just read, and deleting a place, category,
+# person or account that cases name is refused by Django (``on_delete=PROTECT``); nothing of the
+# kind is ever deleted (places and accounts are retired, people anonymized).
+HOT_REFERENCES = ("estate", "category", "reporter", "created_by")
+
+
 class Case(models.Model):
     number = models.CharField(_("编号"), max_length=20, unique=True, editable=False)
     # Indexed by case_estate_state and case_estate_created (estate first), not on its own: every
@@ -141,6 +153,7 @@ class Case(models.Model):
         verbose_name=_("小区"),
         limit_choices_to={"kind": "estate"},
         db_index=False,
+        db_constraint=False,  # see HOT_REFERENCES
     )
     building = models.ForeignKey(
         Place,
@@ -156,7 +169,13 @@ class Case(models.Model):
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     address = models.CharField(_("位置说明"), max_length=200, blank=True)
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("类别")
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("类别"),
+        db_constraint=False,  # see HOT_REFERENCES
     )
     title = models.CharField(_("标题"), max_length=100)
     description = models.TextField(_("问题描述"))
@@ -182,6 +201,7 @@ class Case(models.Model):
         blank=True,
         related_name="reported_cases",
         verbose_name=_("反映人"),
+        db_constraint=False,  # see HOT_REFERENCES
     )
     is_anonymous = models.BooleanField(_("匿名"), default=False)
     # For callers and visitors who have no account (hotline, front desk).
@@ -208,6 +228,7 @@ class Case(models.Model):
         related_name="+",
         verbose_name=_("录入人"),
         db_index=False,
+        db_constraint=False,  # see HOT_REFERENCES
     )
     created_at = models.DateTimeField(_("受理时间"), db_index=True)
     # Denormalized from the events so that queues and boards need no scan of the timeline.
@@ -290,6 +311,7 @@ class CaseEvent(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("操作人"),
+        db_constraint=False,  # see HOT_REFERENCES
     )
     # The organization the actor acted for, when it matters (the responsible party's reply).
     actor_organization = models.ForeignKey(

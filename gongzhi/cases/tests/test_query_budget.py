@@ -181,3 +181,18 @@ def test_a_saved_estate_is_read_again_by_the_next_report(world, client):
     assert response.status_code == 201
     assert any("places_place" in q["sql"] for q in queries)  # read again, not the kept copy
     assert Case.objects.get(pk=response.json()["id"]).estate.name == "改名后的小区"
+
+
+def test_rows_a_case_names_cannot_be_deleted(world, report, category):
+    """The estate, category, reporter and accounts a case names carry no database constraint on
+    the ledger (models.HOT_REFERENCES); deleting one is still refused, and the case stays whole."""
+    from django.db.models import ProtectedError
+
+    case = report()
+    for row in (world.estate, category, world.person("resident"), world.users["resident"]):
+        with pytest.raises(ProtectedError):
+            row.delete()
+    case.refresh_from_db()
+    assert case.estate == world.estate and case.category == category
+    assert case.reporter == world.person("resident") and case.created_by == world.users["resident"]
+    assert CaseEvent.objects.get(case=case).actor == world.users["resident"]
