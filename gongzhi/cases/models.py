@@ -253,10 +253,18 @@ class Case(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["estate", "state"], name="case_estate_state"),
-            models.Index(fields=["responsible", "state", "deadline"], name="case_responsible_queue"),
-            models.Index(fields=["state", "deadline"], name="case_state_deadline"),
             models.Index(fields=["estate", "created_at"], name="case_estate_created"),
-            models.Index(fields=["state", "resolved_at"], name="case_state_resolved"),
+            # The working queues and the periodic jobs read dispatched cases (with a responsible
+            # party and a deadline) and resolved ones; a new report is neither, so it writes no
+            # entry in these. Every query they serve names the responsible party, compares the
+            # deadline or asks for the resolved state, which is what lets the planner use them.
+            models.Index(
+                fields=["responsible", "state", "deadline"],
+                name="case_responsible_queue",
+                condition=Q(responsible__isnull=False),
+            ),
+            models.Index(fields=["state", "deadline"], name="case_state_deadline", condition=Q(deadline__isnull=False)),
+            models.Index(fields=["state", "resolved_at"], name="case_state_resolved", condition=Q(state="resolved")),
             # Partial: most cases name no building and are merged into nothing, and a report with
             # an empty column then writes no entry (see docs/case-intake.md).
             models.Index(fields=["building"], name="case_building", condition=Q(building__isnull=False)),
