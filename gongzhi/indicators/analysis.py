@@ -130,9 +130,10 @@ def analyse(place: Place, period: Period, *, months: int = 12) -> Analysis:
 
     parts = rollups.breakdowns(place, period, (Dimension.CATEGORY, Dimension.RESPONSIBLE))
     categories = dict(Category.objects.values_list("id", "name"))
+    uncategorized, unassigned = _("未分类"), _("未指定")
     by_category = [
         Line(
-            categories.get(key, _("未分类")),
+            categories.get(key, uncategorized),
             figures,
             sums,
             case_list_url(period, estate=estate_id, category=key, base=queue) if key else "",
@@ -145,7 +146,7 @@ def analyse(place: Place, period: Period, *, months: int = 12) -> Analysis:
         )
     )
     by_responsible = [
-        Line(party_names.get(key, _("未指定")), figures, sums) for key, figures, sums in parts[Dimension.RESPONSIBLE]
+        Line(party_names.get(key, unassigned), figures, sums) for key, figures, sums in parts[Dimension.RESPONSIBLE]
     ]
 
     estate_ranking: list[Line] = []
