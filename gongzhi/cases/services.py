@@ -9,7 +9,7 @@ import functools
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -554,26 +554,27 @@ def _insert_columns(model) -> tuple[str, tuple]:
     return quote(model._meta.db_table), columns
 
 
-def _insert_sql(obj, **expressions) -> tuple[str, list[str], list[str], list]:
+def _insert_sql(obj, db, **expressions) -> tuple[str, list[str], list[str], list]:
     """The table, column list and values of an INSERT of ``obj`` as the ORM would write it
     (defaults and ``auto_now`` applied), with the given fields' values replaced by SQL expressions."""
     table, fields = _insert_columns(type(obj))
+    row = obj.__dict__
     columns, values, params = [], [], []
     for field, column, attname, computed in fields:
         columns.append(column)
         if field.name in expressions:
             values.append(expressions[field.name])
             continue
-        value = field.pre_save(obj, True) if computed else obj.__dict__[attname]
+        value = field.pre_save(obj, True) if computed else row[attname]
         if not isinstance(value, _PLAIN):  # dates, decimals, JSON: as the field writes them
-            value = field.get_db_prep_save(value, connection)
+            value = field.get_db_prep_save(value, db)
         # Empty values are written as SQL literals: fewer parameters, and statements of the same
-        # shape, which the driver converts once and then takes from its cache.
+        # shape, which PostgreSQL keeps prepared.
         if value is None:
             values.append("NULL")
         elif value is True or value is False:
             values.append("TRUE" if value else "FALSE")
-        elif isinstance(value, str | int) and not value:
+        elif not value and isinstance(value, str | int):
             values.append("''" if isinstance(value, str) else "0")
         else:
             values.append("%s")
@@ -621,20 +622,11 @@ def _write_created(case: Case, acting_user) -> None:
     The number is drawn from the sequence inside the statement; a statement is atomic on its own,
     so a report costs one round trip to the database instead of five (begin, number, two inserts,
     commit). The rows are those the ORM path writes (``test_query_budget.py`` compares them)."""
-    # The sequence's name is a constant; the day's prefix is a parameter.
-    number = (
-        "%s || (SELECT CASE WHEN n < 10000 THEN lpad(n::text, 4, '0') ELSE n::text END"  # noqa: S608
-        f" FROM (SELECT nextval('{NUMBER_SEQUENCE}') AS n) AS drawn)"
-    )
-    table, columns, values, params = _insert_sql(case, number=number)
-    params.insert(sum(value.count("%s") for value in values[: values.index(number)]), _number_prefix(case))
-    # Names come from the model and values are parameters or fixed literals (see _insert_sql).
-    sql = (
-        f"WITH c AS (INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(values)})"  # noqa: S608
-        f" RETURNING id, number, created_at, created_by_id, state),{_created_tail()}"
-    )
-    with _report_cursor() as cursor:
-        cursor.execute(sql, params)
+    db = connections[DEFAULT_DB_ALIAS]
+    table, columns, values, params = _insert_sql(case, db, number=_NUMBER)
+    params.insert(sum(value.count("%s") for value in values[: values.index(_NUMBER)]), _number_prefix(case))
+    with _report_cursor(db) as cursor:
+        cursor.execute(_created_sql(table, tuple(columns), tuple(values)), params)
         case.pk, case.number, event_id = cursor.fetchone()
     case._state.adding = False
     event = _new(
@@ -652,24 +644,42 @@ def _write_created(case: Case, acting_user) -> None:
     _after_commit(case, event)
 
 
-def _report_cursor():
+# The case's number: the day's prefix (a parameter) and the next value of the sequence (a constant).
+_NUMBER = (
+    "%s || (SELECT CASE WHEN n < 10000 THEN lpad(n::text, 4, '0') ELSE n::text END"  # noqa: S608
+    f" FROM (SELECT nextval('{NUMBER_SEQUENCE}') AS n) AS drawn)"
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _created_sql(table: str, columns: tuple[str, ...], values: tuple[str, ...]) -> str:
+    """The statement for one shape of report (which columns are empty); the same text each time,
+    so the driver and PostgreSQL keep it prepared. Names come from the model and values are
+    parameters or fixed literals (see ``_insert_sql``): no value from a request is part of it."""
+    return (
+        f"WITH c AS (INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(values)})"  # noqa: S608
+        f" RETURNING id, number, created_at, created_by_id, state),{_created_tail()}"
+    )
+
+
+def _report_cursor(db):
     """A cursor for the report's statement: Django's own (its error translation, query log and
     execute wrappers), over a psycopg cursor that binds the values on the server and keeps the
     statement prepared on the connection, so PostgreSQL parses and plans it once per connection
     instead of once per report. Off with ``GONGZHI["CASE_PREPARED_WRITE"] = 0`` (behind a pooler
     in transaction mode that cannot carry prepared statements)."""
     if not _config("CASE_PREPARED_WRITE", 1):
-        return connection.cursor()
-    connection.ensure_connection()
-    raw = connection.connection
+        return db.cursor()
+    db.ensure_connection()
+    raw = db.connection
     if raw.prepare_threshold is None:
         # Django turns psycopg's automatic preparing off (None), which also ignores an explicit
         # ``prepare=True``. A threshold no statement reaches keeps the automatic preparing off and
         # lets this cursor prepare its one statement. (Django's own cursors bind on the client and
         # never prepare.)
         raw.prepare_threshold = 2**31
-    with connection.wrap_database_errors:
-        return connection._prepare_cursor(_prepared_cursor_class(connection.queries_logged)(raw))
+    with db.wrap_database_errors:
+        return db._prepare_cursor(_prepared_cursor_class(db.queries_logged)(raw))
 
 
 @functools.cache

@@ -102,3 +102,41 @@ def test_an_unknown_token_is_refused_by_the_api_operation(world, client):
     refused = _post(client, {"estate": world.estate.pk, "description": "楼道灯不亮"}, HTTP_AUTHORIZATION="Bearer nope")
     assert refused.status_code == 401
     assert not Case.objects.exists()
+
+
+BODIES = [
+    {"estate": 1, "description": "楼道灯不亮"},
+    {"estate": "1", "description": "x", "category": "repair", "channel": "app", "urgency": "urgent"},
+    {"estate": 1, "description": "x", "latitude": "31.2", "longitude": 121.5, "building": 3, "is_anonymous": "true"},
+    {"estate": 1, "description": "x", "deadline": "2026-12-01T10:00:00+08:00", "responsible": 2, "extra": [1]},
+    {"estate": 1, "description": "x", "contact_name": "王", "contact_phone": "13800000000", "address": "3号楼"},
+    {"estate": "one", "description": "x"},
+    {"estate": 1},
+    {"estate": 1, "description": "x", "latitude": "north"},
+    {"estate": 1, "description": "x", "deadline": "tomorrow"},
+    {"estate": 1, "description": None},
+    {"estate": 1.5, "description": "x"},
+    [],
+]
+
+
+def test_a_report_body_is_read_as_the_api_schema_reads_it():
+    """The lean path reads a body with ReportIn's fields as a plain model: the same values for
+    every body the schema takes, and a refusal (then the operation's own message) for every body
+    it refuses."""
+    from pydantic import ValidationError
+
+    from gongzhi.cases.api import ReportIn
+    from gongzhi.cases.phone import ReportBody
+
+    for body in BODIES:
+        text = json.dumps(body)
+        try:
+            expected = ReportIn.model_validate_json(text).model_dump()
+        except ValidationError:
+            expected = "refused"
+        try:
+            got = ReportBody.model_validate_json(text).model_dump()
+        except ValidationError:
+            got = "refused"
+        assert got == expected, body
