@@ -14,6 +14,7 @@ from gongzhi.core.errors import DomainError
 from gongzhi.indicators import analysis, rendering, selectors
 from gongzhi.indicators.registry import area_label, indicators
 from gongzhi.indicators.scope import shared_facts
+from gongzhi.open311.auth import use_session_grants
 from gongzhi.places.models import Place
 
 
@@ -46,6 +47,9 @@ def drilldown_urls(place, period) -> dict[str, str]:
 
 @login_required
 def dashboard(request):
+    # What the user may see (posts → places) from the cache, kept per session for a few seconds
+    # and dropped at once when a post, person or place changes (as the case pages do).
+    use_session_grants(request)
     if not access.can(request.user, Capability.VIEW_DASHBOARD):
         raise PermissionDenied
     if request.GET.get("place"):
