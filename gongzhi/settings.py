@@ -286,6 +286,9 @@ GONGZHI = {
     "CASE_RATE_WEIGHTS": {"response": "1", "resolution": "1", "satisfaction": "1"},
     "CASE_PHOTO_MAX_BYTES": env_int("GONGZHI_CASE_PHOTO_MAX_BYTES", 10 * 1024 * 1024),
     "CASE_PHOTO_MAX_COUNT": 6,
+    # Dashboards: the responsible parties listed one by one in the case breakdown (most cases
+    # first); the others are summed in one line, and the full list is a click away.
+    "DASHBOARD_PARTIES_SHOWN": env_int("GONGZHI_DASHBOARD_PARTIES_SHOWN", 15),
     # A phone's report is written by one statement that PostgreSQL keeps prepared per connection
     # (parsed and planned once, see docs/case-intake.md). Set to 0 behind a connection pooler in
     # transaction mode that does not carry prepared statements (PgBouncer before 1.21).

@@ -72,6 +72,8 @@ class Analysis:
     by_responsible: list[Line]
     estate_ranking: list[Line]
     company_ranking: list[Line]
+    # How many responsible parties are summed in the breakdown's last line (0: every party shown).
+    parties_hidden: int = 0
 
     def charts(self) -> dict:
         def spec(lines, kind):
@@ -109,7 +111,18 @@ def _months_back(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, 1)
 
 
-def analyse(place: Place, period: Period, *, months: int = 12) -> Analysis:
+def parties_shown() -> int:
+    """The responsible parties shown one by one in a dashboard's breakdown (the most cases first;
+    ``GONGZHI["DASHBOARD_PARTIES_SHOWN"]``, 15): the others are summed in one line, and the whole
+    list is a click away."""
+    from django.conf import settings
+
+    return int(settings.GONGZHI.get("DASHBOARD_PARTIES_SHOWN", 15))
+
+
+def analyse(place: Place, period: Period, *, months: int = 12, parties: int | None = None) -> Analysis:
+    """The case analysis of a place; ``parties``: how many responsible parties to list one by one
+    (None: all)."""
     from gongzhi.cases.models import Category
     from gongzhi.orgs.models import Organization, ServiceContract
 
@@ -128,7 +141,9 @@ def analyse(place: Place, period: Period, *, months: int = 12) -> Analysis:
             )
         )
 
-    parts = rollups.breakdowns(place, period, (Dimension.CATEGORY, Dimension.RESPONSIBLE))
+    parts = rollups.breakdowns(
+        place, period, (Dimension.CATEGORY, Dimension.RESPONSIBLE), keep={Dimension.RESPONSIBLE: parties}
+    )
     categories = dict(Category.objects.values_list("id", "name"))
     uncategorized, unassigned = _("未分类"), _("未指定")
     by_category = [
@@ -140,14 +155,16 @@ def analyse(place: Place, period: Period, *, months: int = 12) -> Analysis:
         )
         for key, figures, sums in parts[Dimension.CATEGORY]
     ]
-    party_names = dict(
-        Organization.objects.filter(id__in=[key for key, _f, _s in parts[Dimension.RESPONSIBLE] if key]).values_list(
-            "id", "name"
-        )
-    )
-    by_responsible = [
-        Line(party_names.get(key, unassigned), figures, sums) for key, figures, sums in parts[Dimension.RESPONSIBLE]
-    ]
+    party_keys = [key for key, _f, _s in parts[Dimension.RESPONSIBLE] if isinstance(key, int)]
+    party_names = dict(Organization.objects.filter(id__in=party_keys).values_list("id", "name"))
+    by_responsible, parties_hidden = [], 0
+    for key, figures, sums in parts[Dimension.RESPONSIBLE]:
+        if isinstance(key, rollups.Rest):
+            parties_hidden = key.count
+            label = _("其余%(count)d个责任方") % {"count": key.count}
+        else:
+            label = party_names.get(key, unassigned)
+        by_responsible.append(Line(label, figures, sums))
 
     estate_ranking: list[Line] = []
     company_ranking: list[Line] = []
@@ -183,7 +200,7 @@ def analyse(place: Place, period: Period, *, months: int = 12) -> Analysis:
                 )
             )
         company_ranking.sort(key=_rank_key)
-    return Analysis(trend, by_category, by_responsible, estate_ranking, company_ranking)
+    return Analysis(trend, by_category, by_responsible, estate_ranking, company_ranking, parties_hidden)
 
 
 def _rank_key(line: Line):

@@ -14,6 +14,7 @@ cases). ``gongzhi/indicators/tests/test_rollups.py`` recomputes every figure nai
 fixture and compares.
 """
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
@@ -676,8 +677,18 @@ def breakdown(place, period: Period, dimension: str) -> list[tuple[int, dict[str
     return breakdowns(place, period, (Dimension.CATEGORY, Dimension.RESPONSIBLE))[dimension]
 
 
-def breakdowns(place, period: Period, dimensions) -> dict[str, list[tuple[int, dict[str, Figure], dict]]]:
-    """``breakdown`` for several dimensions in one query."""
+@dataclasses.dataclass(frozen=True)
+class Rest:
+    """The key of the line that sums the lines left out of a breakdown: how many they are."""
+
+    count: int
+
+
+def breakdowns(
+    place, period: Period, dimensions, keep: dict[str, int] | None = None
+) -> dict[str, list[tuple[int, dict[str, Figure], dict]]]:
+    """``breakdown`` for several dimensions in one query. ``keep`` limits a dimension to its
+    largest lines (by cases received); the others are summed into one last line keyed ``Rest``."""
     scope = PlaceScope([place])
     dimensions = tuple(sorted(dimensions))
 
@@ -690,10 +701,17 @@ def breakdowns(place, period: Period, dimensions) -> dict[str, list[tuple[int, d
             .annotate(**{name: Sum(name) for name in COUNTS})
         )
 
-    result: dict[str, list] = {dimension: [] for dimension in dimensions}
+    rows: dict[str, list] = {dimension: [] for dimension in dimensions}
     for row in shared(("breakdowns", scope.key, period, dimensions), query):
-        sums = {name: row[name] or 0 for name in COUNTS}
-        result[row["dimension"]].append((row["key"], figures_from_sums(sums), sums))
-    for lines in result.values():
-        lines.sort(key=lambda item: (-item[2]["received"], item[0]))
+        rows[row["dimension"]].append((row["key"], {name: row[name] or 0 for name in COUNTS}))
+    result: dict[str, list] = {}
+    for dimension, lines in rows.items():
+        lines.sort(key=lambda item: (-item[1]["received"], item[0] is None, item[0] or 0))
+        limit = (keep or {}).get(dimension)
+        rest = lines[limit:] if limit is not None and len(lines) > limit + 1 else []
+        shown = lines[: len(lines) - len(rest)]
+        result[dimension] = [(key, figures_from_sums(sums), sums) for key, sums in shown]
+        if rest:
+            total = {name: sum(sums[name] for _key, sums in rest) for name in COUNTS}
+            result[dimension].append((Rest(len(rest)), figures_from_sums(total), total))
     return result

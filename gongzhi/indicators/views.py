@@ -79,7 +79,8 @@ def dashboard(request):
     # the trend and the analysis all read (the estates' case sums…) queried once.
     with shared_facts():
         data = selectors.dashboard(place, period, table_area=table_area)
-        result = analysis.analyse(place, period)
+        every_party = request.GET.get("parties") == "all"
+        result = analysis.analyse(place, period, parties=None if every_party else analysis.parties_shown())
         trend = selectors.trend(place, table_area, period.last_day)
     drill = drilldown_urls(place, period)
     day_text = period.last_day.isoformat()
@@ -110,8 +111,17 @@ def dashboard(request):
             "table_area": table_area,
             "trend": trend,
             "trend_json": json.dumps(trend.chart(), ensure_ascii=False),
+            "every_party_url": _with(request, parties="all") if result.parties_hidden else "",
         },
     )
+
+
+def _with(request, **values) -> str:
+    """This page's address with some of its parameters set."""
+    query = request.GET.copy()
+    for key, value in values.items():
+        query[key] = value
+    return f"?{query.urlencode()}"
 
 
 def analysis_tables(result: analysis.Analysis, day: str) -> dict[str, str]:

@@ -191,3 +191,26 @@ def test_the_python_path_serves_a_small_refresh_and_sqlite(world):
     assert rollups._use_sql(None, changes=10, full=False) is False
     assert rollups._use_sql(None, changes=10**6, full=False) is (connection.vendor == "postgresql")
     assert rollups._use_sql("sql", changes=1, full=False) is (connection.vendor == "postgresql")
+
+
+def test_a_breakdown_keeps_its_largest_lines_and_sums_the_rest(world):
+    """A dashboard lists the parties with the most cases one by one and sums the others in one
+    line: the kept lines are the largest, the last line adds up exactly what was left out."""
+    random_cases([world.estate, world.third_estate, world.other_estate], count=120, seed=13)
+    rollups.refresh()
+    period = Period(datetime.date(2025, 1, 1), datetime.date(2025, 8, 1))
+    full = rollups.breakdowns(world.subdistrict, period, ("category",))["category"]
+    assert len(full) >= 4
+    received = [sums["received"] for _k, _f, sums in full]
+    assert received == sorted(received, reverse=True)
+    kept = rollups.breakdowns(world.subdistrict, period, ("category",), keep={"category": 2})["category"]
+    assert [(key, sums) for key, _f, sums in kept[:2]] == [(key, sums) for key, _f, sums in full[:2]]
+    assert len(kept) == 3
+    rest_key, rest_figures, rest_sums = kept[2]
+    assert rest_key == rollups.Rest(len(full) - 2)
+    for name in rollups.COUNTS:
+        assert rest_sums[name] == sum(sums[name] for _k, _f, sums in full[2:])
+    assert rest_figures["cases.received"].value == rest_sums["received"]
+    # A single line left out is shown as itself, not as "1 other".
+    one_short = rollups.breakdowns(world.subdistrict, period, ("category",), keep={"category": len(full) - 1})
+    assert [key for key, _f, _s in one_short["category"]] == [key for key, _f, _s in full]
