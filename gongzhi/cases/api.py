@@ -8,7 +8,6 @@ Sign in with the browser session (with the CSRF token) or ``Authorization: Beare
 import datetime
 
 from django.contrib.auth import authenticate
-from django.core.cache import cache
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
@@ -261,20 +260,18 @@ def _category(code_or_id, generation: int | None = None) -> Category | None:
     once when a category is saved (it bumps the generation in the key, see ``CasesConfig``)."""
     if code_or_id in (None, ""):
         return None
-    key = f"gongzhi:category:{generation or grants_generation()}:{code_or_id}"
-    category = memo.get(key)
-    if category is None:
-        category = cache.get(key)
+
+    def read():
+        query = Q(code=str(code_or_id))
+        if str(code_or_id).isdecimal():
+            query |= Q(pk=int(code_or_id))
+        category = Category.objects.filter(query).order_by().first()
         if category is None:
-            query = Q(code=str(code_or_id))
-            if str(code_or_id).isdecimal():
-                query |= Q(pk=int(code_or_id))
-            category = Category.objects.filter(query).order_by().first()
-            if category is None:
-                raise DomainError(_("类别不存在"))
-            cache.set(key, category, CATEGORY_SECONDS)
-        memo.set(key, category, CATEGORY_SECONDS)
-    return category
+            raise DomainError(_("类别不存在"))
+        return category
+
+    key = f"gongzhi:category:{generation or grants_generation()}:{code_or_id}"
+    return memo.get_or_read(key, CATEGORY_SECONDS, read)
 
 
 def _organization(org_id: int | None) -> Organization | None:
@@ -401,14 +398,7 @@ def _estate(estate_id: int, generation: int | None = None) -> Place:
     row. Saving any place drops it at once (the key holds the generation of the cached grants,
     which a saved place bumps; see ``gongzhi.open311.auth``)."""
     key = f"gongzhi:estate:{generation or grants_generation()}:{estate_id}"
-    estate = memo.get(key)
-    if estate is None:
-        estate = cache.get(key)
-        if estate is None:
-            estate = _place(estate_id, PlaceKind.ESTATE, _("小区不存在"))
-            cache.set(key, estate, ESTATE_SECONDS)
-        memo.set(key, estate, ESTATE_SECONDS)
-    return estate
+    return memo.get_or_read(key, ESTATE_SECONDS, lambda: _place(estate_id, PlaceKind.ESTATE, _("小区不存在")))
 
 
 def _create(request, payload: ReportIn, photos=()) -> Case:

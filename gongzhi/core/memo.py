@@ -31,3 +31,17 @@ class ProcessMemo:
 
     def clear(self) -> None:
         self._items.clear()
+
+    def get_or_read(self, key: str, seconds: float, read):
+        """The value kept here, else the one in Django's cache, else ``read()`` (kept in both for
+        ``seconds``). ``read`` raises to refuse; nothing is kept then."""
+        value = self.get(key)
+        if value is None:
+            from django.core.cache import cache
+
+            value = cache.get(key)
+            if value is None:
+                value = read()
+                cache.set(key, value, seconds)
+            self.set(key, value, seconds)
+        return value
