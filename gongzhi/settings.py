@@ -288,7 +288,7 @@ GONGZHI = {
     "CASE_PHOTO_MAX_COUNT": 6,
     # Dashboards: the responsible parties listed one by one in the case breakdown (most cases
     # first); the others are summed in one line, and the full list is a click away.
-    "DASHBOARD_PARTIES_SHOWN": env_int("GONGZHI_DASHBOARD_PARTIES_SHOWN", 15),
+    "DASHBOARD_RESPONSIBLE_SHOWN": env_int("GONGZHI_DASHBOARD_RESPONSIBLE_SHOWN", 15),
     # A phone's report is written by one statement that PostgreSQL keeps prepared per connection
     # (parsed and planned once, see docs/case-intake.md). Set to 0 behind a connection pooler in
     # transaction mode that does not carry prepared statements (PgBouncer before 1.21).

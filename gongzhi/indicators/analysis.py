@@ -72,8 +72,8 @@ class Analysis:
     by_responsible: list[Line]
     estate_ranking: list[Line]
     company_ranking: list[Line]
-    # How many responsible parties are summed in the breakdown's last line (0: every party shown).
-    parties_hidden: int = 0
+    # How many responsible parties are summed in the breakdown's last line (0: all of them shown).
+    responsible_hidden: int = 0
 
     def charts(self) -> dict:
         def spec(lines, kind):
@@ -111,17 +111,17 @@ def _months_back(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, 1)
 
 
-def parties_shown() -> int:
+def responsible_shown() -> int:
     """The responsible parties shown one by one in a dashboard's breakdown (the most cases first;
-    ``GONGZHI["DASHBOARD_PARTIES_SHOWN"]``, 15): the others are summed in one line, and the whole
+    ``GONGZHI["DASHBOARD_RESPONSIBLE_SHOWN"]``, 15): the others are summed in one line, and the whole
     list is a click away."""
     from django.conf import settings
 
-    return int(settings.GONGZHI.get("DASHBOARD_PARTIES_SHOWN", 15))
+    return int(settings.GONGZHI.get("DASHBOARD_RESPONSIBLE_SHOWN", 15))
 
 
-def analyse(place: Place, period: Period, *, months: int = 12, parties: int | None = None) -> Analysis:
-    """The case analysis of a place; ``parties``: how many responsible parties to list one by one
+def analyse(place: Place, period: Period, *, months: int = 12, responsible: int | None = None) -> Analysis:
+    """The case analysis of a place; ``responsible``: how many responsible parties to list one by one
     (None: all)."""
     from gongzhi.cases.models import Category
     from gongzhi.orgs.models import Organization, ServiceContract
@@ -142,7 +142,7 @@ def analyse(place: Place, period: Period, *, months: int = 12, parties: int | No
         )
 
     parts = rollups.breakdowns(
-        place, period, (Dimension.CATEGORY, Dimension.RESPONSIBLE), keep={Dimension.RESPONSIBLE: parties}
+        place, period, (Dimension.CATEGORY, Dimension.RESPONSIBLE), keep={Dimension.RESPONSIBLE: responsible}
     )
     categories = dict(Category.objects.values_list("id", "name"))
     uncategorized, unassigned = _("未分类"), _("未指定")
@@ -157,10 +157,10 @@ def analyse(place: Place, period: Period, *, months: int = 12, parties: int | No
     ]
     party_keys = [key for key, _f, _s in parts[Dimension.RESPONSIBLE] if isinstance(key, int)]
     party_names = dict(Organization.objects.filter(id__in=party_keys).values_list("id", "name"))
-    by_responsible, parties_hidden = [], 0
+    by_responsible, responsible_hidden = [], 0
     for key, figures, sums in parts[Dimension.RESPONSIBLE]:
         if isinstance(key, rollups.Rest):
-            parties_hidden = key.count
+            responsible_hidden = key.count
             label = _("其余%(count)d个责任方") % {"count": key.count}
         else:
             label = party_names.get(key, unassigned)
@@ -200,7 +200,7 @@ def analyse(place: Place, period: Period, *, months: int = 12, parties: int | No
                 )
             )
         company_ranking.sort(key=_rank_key)
-    return Analysis(trend, by_category, by_responsible, estate_ranking, company_ranking, parties_hidden)
+    return Analysis(trend, by_category, by_responsible, estate_ranking, company_ranking, responsible_hidden)
 
 
 def _rank_key(line: Line):

@@ -79,8 +79,10 @@ def dashboard(request):
     # the trend and the analysis all read (the estates' case sums…) queried once.
     with shared_facts():
         data = selectors.dashboard(place, period, table_area=table_area)
-        every_party = request.GET.get("parties") == "all"
-        result = analysis.analyse(place, period, parties=None if every_party else analysis.parties_shown())
+        every_responsible = request.GET.get("responsible") == "all"
+        result = analysis.analyse(
+            place, period, responsible=None if every_responsible else analysis.responsible_shown()
+        )
         trend = selectors.trend(place, table_area, period.last_day)
     drill = drilldown_urls(place, period)
     day_text = period.last_day.isoformat()
@@ -111,7 +113,7 @@ def dashboard(request):
             "table_area": table_area,
             "trend": trend,
             "trend_json": json.dumps(trend.chart(), ensure_ascii=False),
-            "every_party_url": _with(request, parties="all") if result.parties_hidden else "",
+            "every_responsible_url": _with(request, responsible="all") if result.responsible_hidden else "",
         },
     )
 

@@ -63,21 +63,21 @@ def test_page_queries_do_not_grow_with_cases(client_for, world):
     assert len(small) == len(large)
 
 
-def test_the_parties_with_most_cases_are_listed_and_the_rest_a_click_away(client_for, world, settings):
+def test_the_responsible_parties_with_most_cases_are_listed_and_the_rest_a_click_away(client_for, world, settings):
     random_cases([world.estate, world.third_estate, world.other_estate], count=90, seed=31)
     client = client_for("community_worker")
-    every = client.get(URL, {"date": "2025-12-31", "parties": "all"}).context["analysis"].by_responsible
+    every = client.get(URL, {"date": "2025-12-31", "responsible": "all"}).context["analysis"].by_responsible
     assert len(every) >= 2
-    settings.GONGZHI = {**settings.GONGZHI, "DASHBOARD_PARTIES_SHOWN": 1}
+    settings.GONGZHI = {**settings.GONGZHI, "DASHBOARD_RESPONSIBLE_SHOWN": 1}
     response = client.get(URL, {"date": "2025-12-31"})
     analysis = response.context["analysis"]
     shown, rest = analysis.by_responsible
     assert (shown.label, shown.sums) == (every[0].label, every[0].sums)
-    assert analysis.parties_hidden == len(every) - 1
+    assert analysis.responsible_hidden == len(every) - 1
     assert rest.label == f"其余{len(every) - 1}个责任方"
     assert rest.sums["received"] == sum(line.sums["received"] for line in every[1:])
     body = response.content.decode()
-    assert 'data-testid="every-party"' in body and "parties=all" in body and "date=2025-12-31" in body
-    whole = client.get(URL, {"date": "2025-12-31", "parties": "all"})
+    assert 'data-testid="every-responsible"' in body and "responsible=all" in body and "date=2025-12-31" in body
+    whole = client.get(URL, {"date": "2025-12-31", "responsible": "all"})
     assert [line.label for line in whole.context["analysis"].by_responsible] == [line.label for line in every]
-    assert 'data-testid="every-party"' not in whole.content.decode()
+    assert 'data-testid="every-responsible"' not in whole.content.decode()
